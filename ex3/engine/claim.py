@@ -1,0 +1,108 @@
+"""What a claim is, and what evaluating one produces.
+
+A claim pairs the report's words with two separate steps:
+
+* ``measure(ctx) -> Evidence``: expensive; trains and evaluates under the
+  claim's declared protocol and returns plain, JSON-serialisable numbers
+  (per seed), plus the protocol itself under the key ``"protocol"``.
+* ``judge(evidence) -> Judgement``: cheap and pure; compares the numbers with
+  the threshold declared in the study module and says REPRODUCED or
+  NOT REPRODUCED with a one-line reason that quotes the numbers.
+
+Keeping the two apart lets the judges be unit-tested on made-up evidence and
+lets several claims share one measurement.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+Evidence = dict[str, Any]
+
+
+class Verdict(enum.StrEnum):
+    """The outcomes a claim can have."""
+
+    REPRODUCED = "REPRODUCED"
+    NOT_REPRODUCED = "NOT REPRODUCED"
+    NOT_TESTABLE = "NOT TESTABLE"
+    SKIPPED = "SKIPPED"
+    UNSTABLE = "UNSTABLE"
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A verdict with the one-line reason that justifies it."""
+
+    verdict: Verdict
+    reason: str
+
+    @classmethod
+    def holds(cls, ok: bool, reason: str) -> Judgement:
+        """REPRODUCED when ``ok``, else NOT REPRODUCED, with the same reason."""
+        return cls(Verdict.REPRODUCED if ok else Verdict.NOT_REPRODUCED, reason)
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Everything outside a protocol that decides how claims are run.
+
+    ``profile`` picks the protocol (``quick`` or ``full``); ``seeds`` overrides
+    the number of seeds; ``master_seed`` shifts every seed (stability runs);
+    ``data_dir`` and ``download`` choose the MNIST source.
+    """
+
+    profile: str = "quick"
+    seeds: int | None = None
+    master_seed: int = 0
+    data_dir: str | None = None
+    download: bool = False
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the report, with its id from CLAIMS.md."""
+
+    id: str
+    section: str
+    quote: str
+    summary: str
+    threshold: str
+    measure: Callable[[RunContext], Evidence] | None = None
+    judge: Callable[[Evidence], Judgement] | None = None
+    not_testable: str | None = None
+    figures: tuple[str, ...] = ()
+
+
+@dataclass
+class ClaimResult:
+    """A claim's measured verdict with its evidence, as written to verdicts.json."""
+
+    id: str
+    section: str
+    quote: str
+    summary: str
+    threshold: str
+    verdict: Verdict
+    expected: Verdict | None
+    reason: str
+    evidence: Evidence = field(default_factory=dict)
+    protocol: dict[str, Any] = field(default_factory=dict)
+    figures: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict (verdicts as strings) for JSON."""
+        out = dataclasses.asdict(self)
+        out["verdict"] = str(self.verdict)
+        out["expected"] = None if self.expected is None else str(self.expected)
+        return out
+
+    @property
+    def as_pinned(self) -> bool:
+        """True when the measured verdict equals the pinned one."""
+        return self.expected is not None and self.verdict == self.expected

@@ -1,0 +1,25 @@
+"""Running one claim: measure, judge, compare with the pinned verdict."""
+
+from __future__ import annotations
+
+import time
+
+from ex3.engine.claim import Claim, ClaimResult, RunContext, Verdict
+from ex3.engine.pinned import pinned_verdict
+
+
+def evaluate(claim: Claim, ctx: RunContext) -> ClaimResult:
+    """Measure and judge ``claim`` under ``ctx``; data and usage errors propagate."""
+    expected = pinned_verdict(ctx.profile, claim.id)
+    start = time.perf_counter()
+    base = dict(id=claim.id, section=claim.section, quote=claim.quote, summary=claim.summary,
+                threshold=claim.threshold, expected=expected, figures=list(claim.figures))
+    if claim.not_testable is not None or claim.measure is None or claim.judge is None:
+        return ClaimResult(**base, verdict=Verdict.NOT_TESTABLE,
+                           reason=claim.not_testable or "no measurement exists for this claim")
+    evidence = dict(claim.measure(ctx))
+    protocol = evidence.pop("protocol", {})
+    judgement = claim.judge(evidence)
+    return ClaimResult(**base, verdict=judgement.verdict, reason=judgement.reason,
+                       evidence=evidence, protocol=protocol,
+                       duration_s=round(time.perf_counter() - start, 3))

@@ -1,0 +1,57 @@
+"""A session: evaluate claims, keep their results, write verdicts and figures.
+
+Both front ends, ``pytest claims/`` and the ``ex3`` command, run claims
+through this one class, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ex3.engine.claim import Claim, ClaimResult, RunContext
+from ex3.engine.evaluate import evaluate
+from ex3.report.atomic import ensure_writable_dir
+from ex3.report.verdicts import build_document, write_verdicts
+
+
+class Session:
+    """Claims evaluated under one run context, in the order they were run."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self.results: dict[str, ClaimResult] = {}
+        self.started = time.perf_counter()
+
+    def run(self, claim: Claim) -> ClaimResult:
+        """Evaluate ``claim`` once per session (later calls return the same result)."""
+        if claim.id not in self.results:
+            self.results[claim.id] = evaluate(claim, self.ctx)
+        return self.results[claim.id]
+
+    def ordered(self) -> list[ClaimResult]:
+        """The results in the report's order."""
+        from ex3.engine.registry import all_claims
+
+        order = {c.id: i for i, c in enumerate(all_claims())}
+        return sorted(self.results.values(), key=lambda r: order.get(r.id, len(order)))
+
+    def document(self, extra: dict | None = None) -> dict:
+        """The verdicts document for what has run so far."""
+        results = self.ordered()
+        sources = [r.evidence.get("data_source") for r in results if r.evidence.get("data_source")]
+        return build_document(results, profile=self.ctx.profile,
+                              duration_s=time.perf_counter() - self.started,
+                              data_source=sources[0] if sources else None, extra=extra)
+
+    def write(self, out_dir: Path, figures: bool = True, extra: dict | None = None) -> list[Path]:
+        """Write verdicts.json, verdicts.md and (optionally) every figure the claims name."""
+        from ex3.report.figures import render_figures
+
+        ensure_writable_dir(out_dir)
+        written: list[Path] = []
+        if figures:
+            names = [f for r in self.results.values() for f in r.figures]
+            written += render_figures(names, self.ctx, out_dir)
+        written += write_verdicts(self.document(extra), out_dir)
+        return written

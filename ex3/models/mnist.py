@@ -1,0 +1,35 @@
+"""The report's three MNIST classifiers (they return logits; softmax is in the loss).
+
+* linear: flatten, one dense layer to 10 classes (softmax regression);
+* MLP: two fully connected ReLU layers of 512 units, then the output layer.
+  The report gives no widths; 512-512 is Keras' own ``mnist_mlp`` example,
+  the nearest reference for a Keras user;
+* convnet: "similar to LeNet-5": conv 5x5 (6 maps, same padding) + ReLU +
+  max-pool 2, conv 5x5 (16 maps) + ReLU + max-pool 2, dense 120 and 84 with
+  ReLU, then the output layer. ReLU rather than LeNet's tanh, as the report's
+  other models use ReLU.
+"""
+
+from __future__ import annotations
+
+from torch import nn
+
+
+def mnist_linear() -> nn.Module:
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+
+
+def mnist_mlp(width1: int = 512, width2: int = 512) -> nn.Module:
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, width1), nn.ReLU(),
+                         nn.Linear(width1, width2), nn.ReLU(), nn.Linear(width2, 10))
+
+
+def lenet() -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
+        nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(84, 10),
+    )

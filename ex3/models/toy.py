@@ -1,0 +1,58 @@
+"""The two models of the toy experiment, in torch.
+
+``ToyLinear``: p = w^T x, no bias. ``ToyCNN``: two 3-tap filters applied as a
+1-D convolution (cross-correlation, as the handwritten page writes
+w^T x_{i-1:i+1}) with zero padding, ReLU, max-pooling of width 2 and stride 2
+over each filter's 4 outputs, then p = u^T m with
+m = (max o1[0:2], max o1[2:4], max o2[0:2], max o2[2:4]). No biases; all
+weights start from N(0, 1).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class ToyLinear(nn.Module):
+    """p = w^T x."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(4))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x @ self.w
+
+
+def toy_cnn_features(x: torch.Tensor, filters: torch.Tensor, relu: bool = True) -> torch.Tensor:
+    """The pooled feature vector m of the toy CNN, shape [batch, 4].
+
+    ``filters`` has shape [2, 3]; ``x`` shape [batch, 4]. ``relu=False``
+    removes the non-linearity (a falsification world, not the report's model).
+    """
+    patches = F.pad(x, (1, 1)).unfold(1, 3, 1)           # [B, 4 positions, 3 taps]
+    o = patches @ filters.T                               # [B, 4 positions, 2 filters]
+    if relu:
+        o = torch.relu(o)
+    pooled = o.reshape(x.shape[0], 2, 2, 2).amax(dim=2)    # [B, 2 windows, 2 filters]
+    return pooled.transpose(1, 2).reshape(x.shape[0], 4)  # (o1 w0, o1 w1, o2 w0, o2 w1)
+
+
+class ToyCNN(nn.Module):
+    """Two 3-tap filters, ReLU, max-pool 2/2, linear read-out u."""
+
+    def __init__(self, relu: bool = True) -> None:
+        super().__init__()
+        self.filters = nn.Parameter(torch.randn(2, 3))
+        self.u = nn.Parameter(torch.randn(4))
+        self.relu = relu
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return toy_cnn_features(x, self.filters, self.relu) @ self.u
+
+
+def squared_loss(p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The mean of (p - y)^2 over the batch, the report's loss."""
+    return ((p - y) ** 2).mean()

@@ -1,0 +1,38 @@
+"""Atomic file writes: a crash never leaves a half-written file that looks complete."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ex3.errors import OutputError
+
+
+def ensure_writable_dir(path: Path) -> Path:
+    """Create ``path`` if needed and check it can be written; OutputError otherwise."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder {path}: {exc.strerror}; "
+                          "choose another folder (--out or EX3_OUT)") from None
+    if not path.is_dir() or not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(f"output folder {path} is not a writable folder; "
+                          "choose another folder (--out or EX3_OUT) or fix its permissions")
+    return path
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+    ensure_writable_dir(path.parent)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

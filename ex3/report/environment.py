@@ -1,0 +1,31 @@
+"""The environment a run was measured in, for the verdicts file and the report."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from importlib import metadata
+
+import torch
+
+LIBRARIES = ("torch", "torchvision", "numpy", "scipy", "scikit-learn", "matplotlib")
+
+
+def environment() -> dict[str, object]:
+    """Library versions, device, threads and platform."""
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "device": "cpu",
+        "libraries": versions,
+    }

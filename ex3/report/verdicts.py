@@ -1,0 +1,74 @@
+"""Writing ``verdicts.json`` (for machines) and ``verdicts.md`` (for people)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ex3.engine.claim import ClaimResult
+from ex3.report.atomic import write_atomic
+from ex3.report.environment import environment
+
+
+def build_document(results: Iterable[ClaimResult], *, profile: str, duration_s: float,
+                   data_source: str | None = None, extra: dict[str, Any] | None = None
+                   ) -> dict[str, Any]:
+    """The verdicts document: claims in the report's order, environment and timing."""
+    claims = [r.to_json() for r in results]
+    doc: dict[str, Any] = {
+        "profile": profile,
+        "data_source": data_source,
+        "duration_s": round(duration_s, 3),
+        "environment": environment(),
+        "summary": _summary(claims),
+        "claims": claims,
+    }
+    if extra:
+        doc.update(extra)
+    return doc
+
+
+def _summary(claims: list[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for c in claims:
+        counts[c["verdict"]] = counts.get(c["verdict"], 0) + 1
+    counts["as_pinned"] = sum(c["verdict"] == c["expected"] for c in claims)
+    counts["total"] = len(claims)
+    return counts
+
+
+def render_markdown(doc: dict[str, Any]) -> str:
+    """The verdict table a person reads."""
+    lines = [
+        "# ex3 claims: verdicts",
+        "",
+        f"Profile `{doc['profile']}`; data: {doc.get('data_source') or 'none needed'}; "
+        f"wall time {doc['duration_s']:.1f} s; torch {doc['environment']['libraries']['torch']}, "
+        f"{doc['environment']['torch_threads']} threads.",
+        "",
+        "| id | claim | verdict | pinned | evidence | threshold |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in doc["claims"]:
+        pinned = c["expected"] or "-"
+        mark = "" if c["expected"] in (None, c["verdict"]) else " (changed)"
+        lines.append(f"| {c['id']} | {_cell(c['summary'])} | **{c['verdict']}**{mark} | {pinned} "
+                     f"| {_cell(c['reason'])} | {_cell(c['threshold'])} |")
+    figures = sorted({f for c in doc["claims"] for f in c.get("figures", [])})
+    if figures:
+        lines += ["", "## Figures", ""] + [f"![{f}]({f}.png)" for f in figures]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def write_verdicts(doc: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
+    """Write both files atomically into ``out_dir``; return their paths."""
+    json_path, md_path = out_dir / "verdicts.json", out_dir / "verdicts.md"
+    write_atomic(json_path, json.dumps(doc, indent=2, allow_nan=True) + "\n")
+    write_atomic(md_path, render_markdown(doc))
+    return json_path, md_path

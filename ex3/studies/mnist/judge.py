@@ -1,0 +1,65 @@
+"""Judging the MNIST classifier claims (pure functions of the evidence).
+
+Declared thresholds:
+
+* M1: "accuracy 92%+" means final train and test accuracy >= 0.92 in every
+  seed; "the loss converges" means the final train loss is below the loss
+  after the first epoch. The 92% bar is about the full data: on the bundled
+  sample the claim is SKIPPED.
+* "better" (M2, M3) means better on all four of train loss, test loss, train
+  accuracy and test accuracy, in every seed (seeds paired); the smallest
+  margin is shown.
+"""
+
+from __future__ import annotations
+
+from ex3.engine.claim import Evidence, Judgement, Verdict
+
+ACCURACY_BAR = 0.92
+METRICS = (("train_loss", -1), ("test_loss", -1), ("train_acc", +1), ("test_acc", +1))
+
+
+def _seeds(evidence: Evidence) -> list[dict]:
+    return list(evidence["per_seed"].values())
+
+
+def judge_m1(evidence: Evidence) -> Judgement:
+    """M1: the linear model reaches >= 92% on train and test, its loss converging."""
+    if evidence.get("data_kind") != "full":
+        return Judgement(Verdict.SKIPPED, "the 92% bar needs the full MNIST; this run used "
+                         f"{evidence.get('data_source')}: point EX3_DATA_DIR at MNIST")
+    runs = [s["linear"] for s in _seeds(evidence)]
+    train = [r["train_acc"] for r in runs]
+    test = [r["test_acc"] for r in runs]
+    converging = all(r["train_loss"] < r["train_loss_first_epoch"] for r in runs)
+    ok = min(train + test) >= ACCURACY_BAR and converging
+    return Judgement.holds(ok, f"linear train acc {_pct(train)}, test acc {_pct(test)} "
+                           f"(bar {ACCURACY_BAR:.0%}); loss still falling after epoch 1: "
+                           f"{converging}")
+
+
+def better(evidence: Evidence, winner: str, loser: str) -> tuple[bool, str]:
+    """Whether ``winner`` beats ``loser`` on every metric in every seed, and the margins."""
+    ok, parts = True, []
+    for metric, sign in METRICS:
+        margins = [sign * (s[winner][metric] - s[loser][metric]) for s in _seeds(evidence)]
+        ok &= min(margins) > 0
+        parts.append(f"{metric} margin min {min(margins):+.4f}")
+    return ok, f"{winner} vs {loser}: " + ", ".join(parts)
+
+
+def judge_m2(evidence: Evidence) -> Judgement:
+    """M2: the MLP is better than the linear model."""
+    ok, reason = better(evidence, "mlp", "linear")
+    return Judgement.holds(ok, reason + f" ({len(_seeds(evidence))} seeds)")
+
+
+def judge_m3(evidence: Evidence) -> Judgement:
+    """M3: the convnet is better than the MLP and than the linear model."""
+    ok1, r1 = better(evidence, "convnet", "mlp")
+    ok2, r2 = better(evidence, "convnet", "linear")
+    return Judgement.holds(ok1 and ok2, f"{r1}; {r2} ({len(_seeds(evidence))} seeds)")
+
+
+def _pct(values: list[float]) -> str:
+    return "[" + ", ".join(f"{v:.2%}" for v in values) + "]"

@@ -1,0 +1,126 @@
+"""Measuring the toy experiment: both models on all three functions, per seed.
+
+The protocol is declared here, before any measurement, and is the same in
+both profiles because the whole study takes seconds:
+
+* data: 1,000 train / 200 test points per seed (CLAIMS.md's setup);
+* optimiser: plain mini-batch gradient descent (SGD, no momentum), as the
+  assignment says; learning rate 0.01, a round value well below the linear
+  model's stability bound (2 / lambda_max of 2 E[x x^T] ~ 0.48); batch 32
+  (Keras' default, which the report used); 100 epochs; no L2 penalty
+  (lambda = 0: the report does not mention one);
+* five seeds; seed s draws W, the data, the noise and the initial weights.
+
+Losses are reported as *normalised* MSE (MSE / Var(y) of the same split,
+i.e. 1 - R^2), so thresholds are free of the targets' scale.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+
+from ex3.data.toy import FUNCTIONS, make_toy_data
+from ex3.engine.claim import RunContext
+from ex3.models.toy import ToyCNN, ToyLinear, squared_loss
+from ex3.training.loop import Split, TrainConfig, train
+from ex3.training.seeding import build_seeded
+
+MODELS = ("linear", "cnn")
+
+
+@dataclass(frozen=True)
+class ToyProtocol:
+    """Everything needed to reproduce the toy study."""
+
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    n_train: int = 1000
+    n_test: int = 200
+    noise: float = 0.01
+    optimizer: str = "sgd"
+    lr: float = 0.01
+    batch_size: int = 32
+    epochs: int = 100
+    weight_decay: float = 0.0
+    cnn_relu: bool = True
+
+
+def protocol_for(ctx: RunContext) -> ToyProtocol:
+    """The declared protocol, with the context's seed count and master seed."""
+    n = ctx.seeds or len(ToyProtocol.seeds)
+    return ToyProtocol(seeds=tuple(ctx.master_seed * 1000 + s for s in range(n)))
+
+
+@dataclass(frozen=True)
+class Curves:
+    """Normalised train and test MSE after each epoch (index 0: before training)."""
+
+    train: tuple[float, ...]
+    test: tuple[float, ...]
+    diverged: bool
+
+
+def _as_split(x: np.ndarray, y: np.ndarray) -> Split:
+    return Split(torch.as_tensor(x, dtype=torch.float32), torch.as_tensor(y, dtype=torch.float32))
+
+
+def run_one(protocol: ToyProtocol, seed: int, function: str, model_name: str) -> Curves:
+    """Train one model on one function for one seed; return its NMSE curves."""
+    data = make_toy_data(seed, protocol.n_train, protocol.n_test, protocol.noise)
+    train_split = _as_split(data.x_train, data.y_train[function])
+    test_split = _as_split(data.x_test, data.y_test[function])
+    factory = ToyLinear if model_name == "linear" else (lambda: ToyCNN(relu=protocol.cnn_relu))
+    model = build_seeded(factory, seed)
+    config = TrainConfig(protocol.optimizer, protocol.lr, protocol.batch_size, protocol.epochs,  # type: ignore[arg-type]
+                         seed, protocol.weight_decay)
+    history = train(model, train_split, test_split, config, squared_loss)
+    var_train = float(np.var(data.y_train[function]))
+    var_test = float(np.var(data.y_test[function]))
+    return Curves(tuple(v / var_train for v in history.series("train_loss")),
+                  tuple(v / var_test for v in history.series("test_loss")),
+                  history.diverged)
+
+
+@functools.cache
+def run_study(protocol: ToyProtocol) -> dict[int, dict[str, dict[str, Curves]]]:
+    """Curves for every seed, function and model: ``result[seed][function][model]``."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny models: extra threads only add overhead
+    try:
+        return {seed: {f: {m: run_one(protocol, seed, f, m) for m in MODELS} for f in FUNCTIONS}
+                for seed in protocol.seeds}
+    finally:
+        torch.set_num_threads(threads)
+
+
+def summarise(curves: Curves, near_zero: float, plateau_window: int) -> dict[str, object]:
+    """The numbers the judges read from one run's curves."""
+    test = np.asarray(curves.test)
+    train_ = np.asarray(curves.train)
+    below = np.nonzero(test <= near_zero)[0]
+    last = test[-plateau_window:]
+    before = test[-2 * plateau_window:-plateau_window]
+    return {
+        "initial_test_nmse": float(test[0]),
+        "final_train_nmse": float(train_[-1]),
+        "final_test_nmse": float(test[-1]),
+        "epochs_to_near_zero": int(below[0]) if below.size else None,
+        "plateau_change": float(abs(last.mean() - before.mean()) / max(before.mean(), 1e-12)),
+        "epochs": len(test) - 1,
+        "diverged": curves.diverged,
+    }
+
+
+def measure(ctx: RunContext, near_zero: float, plateau_window: int) -> dict:
+    """Evidence for the toy claims: per seed, function and model, the summary numbers."""
+    protocol = protocol_for(ctx)
+    study = run_study(protocol)
+    per_seed = {
+        str(seed): {f: {m: summarise(study[seed][f][m], near_zero, plateau_window) for m in MODELS}
+                    for f in FUNCTIONS}
+        for seed in protocol.seeds
+    }
+    return {"protocol": asdict(protocol), "per_seed": per_seed}

@@ -1,0 +1,82 @@
+"""One MNIST training run from its spec, through the run cache.
+
+Every MNIST model of the project (classifiers and autoencoders) is trained
+here with the one training loop, so claims and benchmarks share runs.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from ex3.data.mnist import MnistData
+from ex3.models.registry import model_spec
+from ex3.training.cache import cached, run_key
+from ex3.training.loop import EpochRecord, History, Split, TrainConfig, train
+from ex3.training.seeding import build_seeded
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """A model trained under a config on (a seeded subset of) MNIST.
+
+    ``n_train``/``n_test`` of None use the whole split; a subset is drawn with
+    ``config.seed`` so each seed sees its own subset.
+    """
+
+    model: str
+    config: TrainConfig
+    n_train: int | None = None
+    n_test: int | None = None
+
+
+@dataclass
+class RunResult:
+    """A finished run: its history, trained model and where it came from."""
+
+    spec: RunSpec
+    history: History
+    model: nn.Module
+    from_cache: bool
+
+
+def splits(spec: RunSpec, data: MnistData) -> tuple[Split, Split]:
+    """The train and test splits a run uses (inputs flattened for dense autoencoders)."""
+    if spec.n_train is not None or spec.n_test is not None:
+        data = data.subset(spec.n_train, spec.n_test, seed=spec.config.seed)
+    kind = model_spec(spec.model)
+    if kind.target == "inputs":
+        xtr, xte = data.train_x.flatten(1), data.test_x.flatten(1)
+        return Split(xtr, xtr), Split(xte, xte)
+    return Split(data.train_x, data.train_y), Split(data.test_x, data.test_y)
+
+
+def cache_enabled() -> bool:
+    """The run cache is on unless EX3_NO_CACHE is set to a non-empty value."""
+    return not os.environ.get("EX3_NO_CACHE")
+
+
+def run(spec: RunSpec, data: MnistData,
+        on_epoch: Callable[[EpochRecord], None] | None = None) -> RunResult:
+    """Train ``spec`` on ``data`` (or load the identical run from the cache)."""
+    kind = model_spec(spec.model)
+
+    def compute() -> tuple[dict, dict[str, torch.Tensor]]:
+        train_split, test_split = splits(spec, data)
+        model = build_seeded(kind.build, spec.config.seed)
+        history = train(model, train_split, test_split, spec.config, kind.loss,
+                        classify=kind.classify, on_epoch=on_epoch)
+        return {"history": history.to_json(), "spec": asdict(spec)}, model.state_dict()
+
+    key = run_key(asdict(spec), data.identity, Path(inspect.getfile(kind.build)))
+    meta, state, hit = cached(key, compute, enabled=cache_enabled())
+    model = build_seeded(kind.build, spec.config.seed)
+    model.load_state_dict(state)
+    model.eval()
+    return RunResult(spec, History.from_json(meta["history"]), model, hit)
