@@ -15,6 +15,8 @@ from ex3.engine.claim import Verdict
 from ex3.errors import UsageError
 
 PROFILES = ("quick", "full")
+#: The pin table for claims measured on the bundled MNIST sample (any profile).
+SAMPLE_TABLE = "sample"
 
 
 @functools.cache
@@ -25,7 +27,7 @@ def _table() -> dict[str, dict[str, str]]:
 
 def pinned_verdict(profile: str, claim_id: str) -> Verdict | None:
     """The verdict pinned for ``claim_id`` under ``profile``; None if none is pinned."""
-    if profile not in PROFILES:
+    if profile not in (*PROFILES, SAMPLE_TABLE):
         raise UsageError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
     value = _table().get(profile, {}).get(claim_id)
     return None if value is None else Verdict(value)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -24,13 +25,13 @@ import torch
 from ex3.config import cache_dir
 
 #: The training code every run depends on; the model's own module is added per run.
-_TRAINING_MODULES = ("loop.py", "runs.py", "seeding.py")
+_TRAINING_MODULES = ("loop.py", "splits.py", "seeding.py")
 
 
 def code_version(model_source: Path) -> str:
     """A digest of the source that decides what a run computes.
 
-    The training loop, the run builder, seeding and the module that defines
+    The training loop, the split builder, seeding and the module that defines
     the model: editing an unrelated model or a message does not invalidate
     every cached run, editing anything a run executes does.
     """
@@ -57,7 +58,7 @@ def _load(entry: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]] | None:
     try:
         meta = json.loads((entry / "meta.json").read_text())
         state = torch.load(entry / "model.pt", map_location="cpu", weights_only=True)
-    except (OSError, ValueError, RuntimeError, EOFError, KeyError):
+    except (OSError, ValueError, RuntimeError, EOFError, KeyError, pickle.UnpicklingError):
         return None
     return meta, state
 

@@ -18,8 +18,9 @@ from torch import nn
 from ex3.data.mnist import MnistData
 from ex3.models.registry import model_spec
 from ex3.training.cache import cached, run_key
-from ex3.training.loop import EpochRecord, History, Split, TrainConfig, train
+from ex3.training.loop import EpochRecord, History, TrainConfig, train
 from ex3.training.seeding import build_seeded
+from ex3.training.splits import splits
 
 
 @dataclass(frozen=True)
@@ -46,15 +47,14 @@ class RunResult:
     from_cache: bool
 
 
-def splits(spec: RunSpec, data: MnistData) -> tuple[Split, Split]:
-    """The train and test splits a run uses (inputs flattened for dense autoencoders)."""
-    if spec.n_train is not None or spec.n_test is not None:
-        data = data.subset(spec.n_train, spec.n_test, seed=spec.config.seed)
-    kind = model_spec(spec.model)
-    if kind.target == "inputs":
-        xtr, xte = data.train_x.flatten(1), data.test_x.flatten(1)
-        return Split(xtr, xtr), Split(xte, xte)
-    return Split(data.train_x, data.train_y), Split(data.test_x, data.test_y)
+#: Called as ``progress_hook(spec, record)`` after each epoch a run trains (never for a run
+#: loaded from the cache); the ``ex3`` command points it at its progress display.
+progress_hook: Callable[[RunSpec, EpochRecord], None] | None = None
+
+
+def run_key_for(spec: RunSpec, data: MnistData) -> str:
+    """The run cache key of ``spec`` on ``data``, so callers can tell what is already trained."""
+    return run_key(asdict(spec), data.identity, Path(inspect.getfile(model_spec(spec.model).build)))
 
 
 def cache_enabled() -> bool:
@@ -67,15 +67,20 @@ def run(spec: RunSpec, data: MnistData,
     """Train ``spec`` on ``data`` (or load the identical run from the cache)."""
     kind = model_spec(spec.model)
 
+    def epoch(record: EpochRecord) -> None:
+        if on_epoch is not None:
+            on_epoch(record)
+        if progress_hook is not None:
+            progress_hook(spec, record)
+
     def compute() -> tuple[dict, dict[str, torch.Tensor]]:
         train_split, test_split = splits(spec, data)
         model = build_seeded(kind.build, spec.config.seed)
         history = train(model, train_split, test_split, spec.config, kind.loss,
-                        classify=kind.classify, on_epoch=on_epoch)
+                        classify=kind.classify, on_epoch=epoch)
         return {"history": history.to_json(), "spec": asdict(spec)}, model.state_dict()
 
-    key = run_key(asdict(spec), data.identity, Path(inspect.getfile(kind.build)))
-    meta, state, hit = cached(key, compute, enabled=cache_enabled())
+    meta, state, hit = cached(run_key_for(spec, data), compute, enabled=cache_enabled())
     model = build_seeded(kind.build, spec.config.seed)
     model.load_state_dict(state)
     model.eval()

@@ -44,8 +44,11 @@ SEEDS = {"quick": 2, "full": 3}
 
 
 def protocol_for(ctx: RunContext, optimizer: str) -> SweepProtocol:
-    return SweepProtocol(optimizer, seeds_for(ctx, SEEDS[ctx.profile]),
-                         n_train=N_TRAIN[ctx.profile])
+    """The declared sweep; on the bundled sample (3,000 images) the whole sample is used."""
+    n_train = N_TRAIN[ctx.profile]
+    if n_train is not None and data_for(ctx).kind == "sample":
+        n_train = None
+    return SweepProtocol(optimizer, seeds_for(ctx, SEEDS[ctx.profile]), n_train=n_train)
 
 
 def runs(ctx: RunContext, optimizer: str) -> dict[int, dict[float, RunResult]]:
