@@ -19,7 +19,7 @@ import dataclasses
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 Evidence = dict[str, Any]
 
@@ -53,7 +53,10 @@ class RunContext:
 
     ``profile`` picks the protocol (``quick`` or ``full``); ``seeds`` overrides
     the number of seeds; ``master_seed`` shifts every seed (stability runs);
-    ``data_dir`` and ``download`` choose the MNIST source.
+    ``data_dir`` and ``download`` choose the MNIST source. ``overrides``
+    replaces fields of a study's declared protocol by name (falsification
+    worlds and tiny test protocols); the replaced protocol is what the evidence
+    records, so an overridden run can never pass for the declared one.
     """
 
     profile: str = "quick"
@@ -61,6 +64,21 @@ class RunContext:
     master_seed: int = 0
     data_dir: str | None = None
     download: bool = False
+    overrides: tuple[tuple[str, Any], ...] = ()
+
+
+P = TypeVar("P")
+
+
+def with_overrides(protocol: P, ctx: RunContext) -> P:
+    """``protocol`` with the context's overrides applied; unknown field names are an error."""
+    if not ctx.overrides:
+        return protocol
+    names = {f.name for f in dataclasses.fields(protocol)}  # type: ignore[arg-type]
+    unknown = [k for k, _ in ctx.overrides if k not in names]
+    if unknown:
+        raise ValueError(f"{type(protocol).__name__} has no field(s) {', '.join(unknown)}")
+    return dataclasses.replace(protocol, **dict(ctx.overrides))  # type: ignore[type-var]
 
 
 @dataclass(frozen=True)
@@ -76,6 +94,14 @@ class Claim:
     judge: Callable[[Evidence], Judgement] | None = None
     not_testable: str | None = None
     figures: tuple[str, ...] = ()
+    #: For comparative claims: named pairs of per-seed samples (a, b,
+    #: higher_is_better) read from the evidence; their bootstrap statistics
+    #: are added to the evidence (``ex3.engine.statistics``).
+    comparisons: Callable[[Evidence], dict[str, Comparison]] | None = None
+
+
+#: Per-seed values of the winner and the loser of a comparison, and the direction.
+Comparison = tuple[list[float], list[float], bool]
 
 
 @dataclass
@@ -101,6 +127,19 @@ class ClaimResult:
         out["verdict"] = str(self.verdict)
         out["expected"] = None if self.expected is None else str(self.expected)
         return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ClaimResult:
+        """The result ``to_json`` produced, rebuilt (pytest-xdist workers send results this way)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - names
+        if unknown:
+            raise ValueError(f"not a ClaimResult: unknown keys {', '.join(sorted(unknown))}")
+        fields = dict(data)
+        fields["verdict"] = Verdict(data["verdict"])
+        fields["expected"] = None if data.get("expected") is None else Verdict(data["expected"])
+        fields["figures"] = list(data.get("figures", []))
+        return cls(**fields)
 
     @property
     def as_pinned(self) -> bool:

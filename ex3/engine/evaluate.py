@@ -6,6 +6,7 @@ import time
 
 from ex3.engine.claim import Claim, ClaimResult, RunContext, Verdict
 from ex3.engine.pinned import SAMPLE_TABLE, pinned_verdict
+from ex3.engine.statistics import compare
 
 
 def evaluate(claim: Claim, ctx: RunContext) -> ClaimResult:
@@ -25,6 +26,9 @@ def evaluate(claim: Claim, ctx: RunContext) -> ClaimResult:
     evidence = dict(claim.measure(ctx))
     protocol = evidence.pop("protocol", {})
     judgement = claim.judge(evidence)
+    if claim.comparisons is not None:
+        evidence["statistics"] = {name: compare(*pair)
+                                  for name, pair in claim.comparisons(evidence).items()}
     if evidence.get("data_kind") == "sample":
         base["expected"] = pinned_verdict(SAMPLE_TABLE, claim.id)
     return ClaimResult(**base, verdict=judgement.verdict, reason=judgement.reason,

@@ -10,17 +10,19 @@ weights start from N(0, 1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 
 class ToyLinear(nn.Module):
-    """p = w^T x."""
+    """p = w^T x. ``init_scale`` multiplies the N(0, 1) start (1 in the report's model)."""
 
-    def __init__(self) -> None:
+    def __init__(self, init_scale: float = 1.0) -> None:
         super().__init__()
-        self.w = nn.Parameter(torch.randn(4))
+        self.w = nn.Parameter(torch.randn(4) * init_scale)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x @ self.w
@@ -56,3 +58,14 @@ class ToyCNN(nn.Module):
 def squared_loss(p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """The mean of (p - y)^2 over the batch, the report's loss."""
     return ((p - y) ** 2).mean()
+
+
+#: The toy models by name. "linear" and "cnn" are the report's; the others
+#: exist only to build falsification worlds (a CNN without its ReLU, a linear
+#: model started far from the solution).
+TOY_MODELS: dict[str, Callable[[], nn.Module]] = {
+    "linear": ToyLinear,
+    "cnn": ToyCNN,
+    "cnn_no_relu": lambda: ToyCNN(relu=False),
+    "linear_far": lambda: ToyLinear(init_scale=30.0),
+}

@@ -27,7 +27,7 @@ CLAIMS = (
           "Learning rate 0.1 is the best: fastest, best loss and accuracy, train and test.",
           f"best final train/test loss and accuracy and fewest epochs to "
           f"{judge.TARGET_ACC:.0%} test accuracy, every seed",
-          measure_sgd, judge.judge_l3, figures=SGD_FIG),
+          measure_sgd, judge.judge_l3, figures=SGD_FIG, comparisons=judge.comparisons_l3),
     Claim("L4", SECTION,
           "the adam optimizer ... automatically figures out the best learning rate throughout "
           "the gradient descent process",

@@ -123,3 +123,13 @@ def judge_l4(evidence: Evidence) -> Judgement:
 
 def _fmt(values: list[float]) -> str:
     return "[" + ", ".join(f"{v:.3g}" for v in values) + "]"
+
+
+def comparisons_l3(evidence: Evidence) -> dict[str, tuple[list[float], list[float], bool]]:
+    """Lr 0.1 vs the best other rate of the same seed, final test accuracy."""
+    ours, others = [], []
+    for seed in evidence["per_seed"].values():
+        ours.append(_final(seed[BEST], "test_acc"))
+        rivals = [_final(r, "test_acc") for lr, r in seed.items() if lr != BEST]
+        others.append(max((a for a in rivals if math.isfinite(a)), default=0.0))
+    return {"lr 0.1 vs best other rate, test accuracy": (ours, others, True)}

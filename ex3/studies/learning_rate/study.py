@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ex3.engine.claim import Evidence, RunContext
+from ex3.engine.claim import Evidence, RunContext, with_overrides
 from ex3.studies.mnist.data import data_for, seeds_for
 from ex3.training.loop import TrainConfig
 from ex3.training.runs import RunResult, RunSpec, run
@@ -33,9 +33,14 @@ class SweepProtocol:
     batch_size: int = 32
     n_train: int | None = None
     n_test: int | None = None
+    #: (rate, actual): train at ``actual`` where the grid names ``rate``; empty
+    #: in the declared protocol, used to build falsification worlds.
+    substitutions: tuple[tuple[float, float], ...] = ()
 
     def spec(self, lr: float, seed: int) -> RunSpec:
-        config = TrainConfig(self.optimizer, lr, self.batch_size, self.epochs, seed)  # type: ignore[arg-type]
+        """The run for the grid's rate ``lr`` and ``seed``."""
+        actual = dict(self.substitutions).get(lr, lr)
+        config = TrainConfig(self.optimizer, actual, self.batch_size, self.epochs, seed)  # type: ignore[arg-type]
         return RunSpec(self.model, config, self.n_train, self.n_test)
 
 
@@ -48,7 +53,20 @@ def protocol_for(ctx: RunContext, optimizer: str) -> SweepProtocol:
     n_train = N_TRAIN[ctx.profile]
     if n_train is not None and data_for(ctx).kind == "sample":
         n_train = None
-    return SweepProtocol(optimizer, seeds_for(ctx, SEEDS[ctx.profile]), n_train=n_train)
+    protocol = SweepProtocol(optimizer, seeds_for(ctx, SEEDS[ctx.profile]), n_train=n_train)
+    return with_overrides(protocol, ctx)
+
+
+OPTIMIZERS = ("sgd", "adam")
+
+
+def planned_runs(ctx: RunContext) -> list[RunSpec]:
+    """Every run of both sweeps (SGD for L1-L3, Adam for L4), for ``ex3 verify --workers``."""
+    planned = []
+    for optimizer in OPTIMIZERS:
+        protocol = protocol_for(ctx, optimizer)
+        planned += [protocol.spec(lr, seed) for seed in protocol.seeds for lr in protocol.rates]
+    return planned
 
 
 def runs(ctx: RunContext, optimizer: str) -> dict[int, dict[float, RunResult]]:

@@ -20,10 +20,10 @@ CLAIMS = (
           "it is better than the linear model as we can see from comparing the graphs",
           "The MLP is better than the linear model (loss and accuracy, train and test).",
           "better on train/test loss and accuracy in every seed",
-          measure, judge.judge_m2, figures=FIGURES),
+          measure, judge.judge_m2, figures=FIGURES, comparisons=judge.comparisons_m2),
     Claim("M3", SECTION,
           "The convnet achieved better results than MLP and the linear model",
           "The convnet is better than the MLP and the linear model.",
           "better on train/test loss and accuracy than each, in every seed",
-          measure, judge.judge_m3, figures=FIGURES),
+          measure, judge.judge_m3, figures=FIGURES, comparisons=judge.comparisons_m3),
 )

@@ -63,3 +63,20 @@ def judge_m3(evidence: Evidence) -> Judgement:
 
 def _pct(values: list[float]) -> str:
     return "[" + ", ".join(f"{v:.2%}" for v in values) + "]"
+
+
+def _pair(evidence: Evidence, winner: str, loser: str
+          ) -> tuple[list[float], list[float], bool]:
+    return ([s[winner]["test_acc"] for s in _seeds(evidence)],
+            [s[loser]["test_acc"] for s in _seeds(evidence)], True)
+
+
+def comparisons_m2(evidence: Evidence) -> dict[str, tuple[list[float], list[float], bool]]:
+    """MLP vs linear final test accuracy per seed."""
+    return {"mlp vs linear, test accuracy": _pair(evidence, "mlp", "linear")}
+
+
+def comparisons_m3(evidence: Evidence) -> dict[str, tuple[list[float], list[float], bool]]:
+    """Convnet vs MLP and vs linear, final test accuracy per seed."""
+    return {"convnet vs mlp, test accuracy": _pair(evidence, "convnet", "mlp"),
+            "convnet vs linear, test accuracy": _pair(evidence, "convnet", "linear")}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ex3.engine.claim import Evidence, RunContext
+from ex3.engine.claim import Evidence, RunContext, with_overrides
 from ex3.studies.mnist.data import data_for, seeds_for
 from ex3.training.loop import History, TrainConfig
 from ex3.training.runs import RunResult, RunSpec, run
@@ -32,10 +32,15 @@ class MnistProtocol:
     batch_size: int = 32
     n_train: int | None = None
     n_test: int | None = None
+    #: (slot, model): train ``model`` where the protocol names ``slot``; empty
+    #: in the declared protocol, used to build falsification worlds.
+    substitutions: tuple[tuple[str, str], ...] = ()
 
     def spec(self, model: str, seed: int) -> RunSpec:
+        """The run for the model slot ``model`` and ``seed``."""
         config = TrainConfig(self.optimizer, self.lr, self.batch_size, self.epochs, seed)  # type: ignore[arg-type]
-        return RunSpec(model, config, self.n_train, self.n_test)
+        return RunSpec(dict(self.substitutions).get(model, model), config, self.n_train,
+                       self.n_test)
 
 
 EPOCHS = {"quick": 3, "full": 10}
@@ -43,7 +48,14 @@ SEEDS = {"quick": 2, "full": 3}
 
 
 def protocol_for(ctx: RunContext) -> MnistProtocol:
-    return MnistProtocol(seeds=seeds_for(ctx, SEEDS[ctx.profile]), epochs=EPOCHS[ctx.profile])
+    protocol = MnistProtocol(seeds=seeds_for(ctx, SEEDS[ctx.profile]), epochs=EPOCHS[ctx.profile])
+    return with_overrides(protocol, ctx)
+
+
+def planned_runs(ctx: RunContext) -> list[RunSpec]:
+    """Every run ``measure`` asks for, so ``ex3 verify --workers`` can train them in parallel."""
+    protocol = protocol_for(ctx)
+    return [protocol.spec(m, seed) for seed in protocol.seeds for m in protocol.models]
 
 
 def runs(ctx: RunContext) -> dict[int, dict[str, RunResult]]:

@@ -26,7 +26,8 @@ CLAIMS = (
           "linear model on the linear function y0",
           "The CNN beats the linear model on y1 and y2 and equals it on y0.",
           f"CNN test NMSE lower in every seed on y1, y2; both <= {judge.NEAR_ZERO} on y0",
-          _measure, judge.judge_t2, figures=("toy_loss_curves",)),
+          _measure, judge.judge_t2, figures=("toy_loss_curves",),
+          comparisons=judge.comparisons_t2),
     Claim("T3", SECTION,
           "were also there linear model achieved zero loss but more slowly / able to learn well "
           "only the linear function y0 ... the loss converges to zero, on both train data and "

@@ -106,3 +106,11 @@ def judge_t4(evidence: Evidence) -> Judgement:
         parts.append(f"{f}: final {_fmt(finals)} (decreased x<={DECREASE}: {decreased}, "
                      f"levelled off <{PLATEAU_TOL:.0%}: {levelled}, >= {FAR_FROM_ZERO}: {far})")
     return Judgement.holds(ok, "linear test NMSE per seed; " + "; ".join(parts))
+
+
+def comparisons_t2(evidence: Evidence) -> dict[str, tuple[list[float], list[float], bool]]:
+    """CNN vs linear final test NMSE per seed, on each function (lower is better)."""
+    return {f"cnn vs linear, {f} test NMSE":
+            ([r["final_test_nmse"] for r in _runs(evidence, f, "cnn")],
+             [r["final_test_nmse"] for r in _runs(evidence, f, "linear")], False)
+            for f in ("y0", "y1", "y2")}

@@ -10,6 +10,9 @@ both profiles because the whole study takes seconds:
   (Keras' default, which the report used); 100 epochs; no L2 penalty
   (lambda = 0: the report does not mention one);
 * five seeds; seed s draws W, the data, the noise and the initial weights.
+* MODELS names the two slots ("linear", "cnn"); ``substitutions`` and
+  ``targets`` may put another model in a slot or another target behind a
+  function, only to build falsification worlds.
 
 Losses are reported as *normalised* MSE (MSE / Var(y) of the same split,
 i.e. 1 - R^2), so thresholds are free of the targets' scale.
@@ -24,8 +27,8 @@ import numpy as np
 import torch
 
 from ex3.data.toy import FUNCTIONS, make_toy_data
-from ex3.engine.claim import RunContext
-from ex3.models.toy import ToyCNN, ToyLinear, squared_loss
+from ex3.engine.claim import RunContext, with_overrides
+from ex3.models.toy import TOY_MODELS, squared_loss
 from ex3.training.loop import Split, TrainConfig, train
 from ex3.training.seeding import build_seeded
 
@@ -45,13 +48,25 @@ class ToyProtocol:
     batch_size: int = 32
     epochs: int = 100
     weight_decay: float = 0.0
-    cnn_relu: bool = True
+    #: (function, slot, model): train ``model`` in ``slot`` for ``function``
+    #: instead of the slot's own model; (function, source): that function's
+    #: targets come from ``source``. Both empty in the declared protocol; they
+    #: build falsification worlds.
+    substitutions: tuple[tuple[str, str, str], ...] = ()
+    targets: tuple[tuple[str, str], ...] = ()
+
+    def model_for(self, function: str, slot: str) -> str:
+        return next((m for f, s, m in self.substitutions if (f, s) == (function, slot)), slot)
+
+    def target_for(self, function: str) -> str:
+        return dict(self.targets).get(function, function)
 
 
 def protocol_for(ctx: RunContext) -> ToyProtocol:
-    """The declared protocol, with the context's seed count and master seed."""
+    """The declared protocol, with the context's seed count, master seed and overrides."""
     n = ctx.seeds or len(ToyProtocol.seeds)
-    return ToyProtocol(seeds=tuple(ctx.master_seed * 1000 + s for s in range(n)))
+    protocol = ToyProtocol(seeds=tuple(ctx.master_seed * 1000 + s for s in range(n)))
+    return with_overrides(protocol, ctx)
 
 
 @dataclass(frozen=True)
@@ -70,15 +85,15 @@ def _as_split(x: np.ndarray, y: np.ndarray) -> Split:
 def run_one(protocol: ToyProtocol, seed: int, function: str, model_name: str) -> Curves:
     """Train one model on one function for one seed; return its NMSE curves."""
     data = make_toy_data(seed, protocol.n_train, protocol.n_test, protocol.noise)
-    train_split = _as_split(data.x_train, data.y_train[function])
-    test_split = _as_split(data.x_test, data.y_test[function])
-    factory = ToyLinear if model_name == "linear" else (lambda: ToyCNN(relu=protocol.cnn_relu))
-    model = build_seeded(factory, seed)
+    target = protocol.target_for(function)
+    train_split = _as_split(data.x_train, data.y_train[target])
+    test_split = _as_split(data.x_test, data.y_test[target])
+    model = build_seeded(TOY_MODELS[protocol.model_for(function, model_name)], seed)
     config = TrainConfig(protocol.optimizer, protocol.lr, protocol.batch_size, protocol.epochs,  # type: ignore[arg-type]
                          seed, protocol.weight_decay)
     history = train(model, train_split, test_split, config, squared_loss)
-    var_train = float(np.var(data.y_train[function]))
-    var_test = float(np.var(data.y_test[function]))
+    var_train = float(np.var(data.y_train[target]))
+    var_test = float(np.var(data.y_test[target]))
     return Curves(tuple(v / var_train for v in history.series("train_loss")),
                   tuple(v / var_test for v in history.series("test_loss")),
                   history.diverged)
