@@ -66,6 +66,7 @@ def test_keys_change_with_spec_data_and_code(tmp_path: Path):
     assert base != cache.run_key({"lr": 0.2}, "data1", model_a)
     assert base != cache.run_key({"lr": 0.1}, "data2", model_a)
     model_a.write_text("x = 2\n")
+    cache.code_version.cache_clear()  # as a new process, which loads the edited code
     assert base != cache.run_key({"lr": 0.1}, "data1", model_a)
 
 

@@ -10,6 +10,7 @@ per key makes two processes that ask for the same run train it once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import pickle
@@ -28,12 +29,15 @@ from ex3.config import cache_dir
 _TRAINING_MODULES = ("loop.py", "splits.py", "seeding.py")
 
 
+@functools.cache
 def code_version(model_source: Path) -> str:
     """A digest of the source that decides what a run computes.
 
     The training loop, the split builder, seeding and the module that defines
     the model: editing an unrelated model or a message does not invalidate
-    every cached run, editing anything a run executes does.
+    every cached run, editing anything a run executes does. Computed once per
+    process, so the key describes the code this process loaded even if the
+    files change on disk while it runs.
     """
     training = Path(__file__).resolve().parent
     digest = hashlib.sha256()
