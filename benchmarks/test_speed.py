@@ -1,0 +1,86 @@
+"""The speed targets, each printed as a ratio against the straightforward form of the same run.
+
+Targets (the project's issue, for 2-core machines): a LeNet epoch on all
+60,000 images at batch 128 in 3 s; the whole toy study in 5 s; the quick
+claims suite in 2 minutes. Missing a target is reported, never failed:
+wall times depend on the machine and its load and do not gate.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from ex3.bench import speed
+from ex3.bench import targets as T
+from ex3.bench.env import bench_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_lenet_epoch(benchmark, report, mnist, bench_mode):
+    rounds = 1 if bench_mode == "short" else 3
+    speed.warm_up_lenet(mnist)
+    plain: list[float] = []
+    one_thread: list[float] = []
+    two_threads: list[float] = []
+    ours: list[float] = []
+
+    def untimed() -> None:
+        plain.append(speed.lenet_epoch_seconds(mnist, tuned=False))
+        one_thread.append(speed.lenet_epoch_seconds(mnist, tuned=False, threads=1))
+        with speed.loop_threads(2):
+            two_threads.append(speed.lenet_epoch_seconds(mnist, tuned=True))
+
+    # The other forms run as the untimed setup of each timed round, so the forms alternate
+    # and a drift of the machine's load hits all of them alike.
+    benchmark.pedantic(lambda: ours.append(speed.lenet_epoch_seconds(mnist, tuned=True)),
+                       setup=untimed, rounds=rounds, iterations=1)
+    result = speed.Comparison(min(plain), min(ours), T.LENET_EPOCH_TARGET_S)
+    benchmark.extra_info.update({"straightforward_s": plain, "one_thread_untuned_s": one_thread,
+                                 "ours_s": ours, "ours_two_threads_s": two_threads,
+                                 "speedup": result.speedup, "target_s": result.target_s,
+                                 "torch_default_threads": speed.default_threads(),
+                                 "environment": bench_environment()})
+    report.add(result.line(f"LeNet epoch (60,000 images, batch {T.LENET_EPOCH_BATCH}, "
+                           f"training time, best of {rounds})"))
+    report.add(f"  torch defaults ({speed.default_threads()} threads, untuned) {min(plain):.2f} s;"
+               f" 1 thread untuned {min(one_thread):.2f} s; ours (1 thread, fused Adam, "
+               f"channels-last) {min(ours):.2f} s ({min(one_thread) / min(ours):.2f}x over 1 "
+               f"thread untuned); ours with EX3_THREADS=2 {min(two_threads):.2f} s")
+
+
+def test_toy_study(benchmark, report, bench_mode):
+    seeds = 1 if bench_mode == "short" else None
+    result = benchmark.pedantic(speed.toy_study_comparison, args=(seeds,), rounds=1)
+    benchmark.extra_info.update({"straightforward_s": result.straightforward_s,
+                                 "ours_s": result.ours_s, "speedup": result.speedup,
+                                 "straightforward_estimated": result.estimated,
+                                 "target_s": result.target_s,
+                                 "environment": bench_environment()})
+    report.add(result.line("toy study (5 seeds x 3 functions x 2 models)"))
+
+
+def test_claims_quick_suite(benchmark, report, bench_mode):
+    if bench_mode == "short":
+        pytest.skip("the cold claims suite trains every quick run (minutes); "
+                    "run with --ex3-bench-full")
+    cache = Path(tempfile.mkdtemp(prefix="ex3-bench-claims-"))
+    try:
+        cold = benchmark.pedantic(speed.claims_suite, args=(cache, ROOT, 3600), rounds=1)
+        warm = speed.claims_suite(cache, ROOT, 3600)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    benchmark.extra_info.update({"cold_s": cold.seconds, "warm_s": warm.seconds,
+                                 "cold_returncode": cold.returncode,
+                                 "warm_returncode": warm.returncode,
+                                 "target_s": T.CLAIMS_QUICK_TARGET_S,
+                                 "environment": bench_environment()})
+    for what, run in (("cold (every run trained)", cold), ("warm (run cache filled)", warm)):
+        ratio = run.seconds / T.CLAIMS_QUICK_TARGET_S
+        report.add(f"claims suite quick, {what}: {run.seconds:.1f} s, target "
+                   f"{T.CLAIMS_QUICK_TARGET_S:g} s: ratio {ratio:.2f} "
+                   f"(exit {run.returncode}: {run.summary})")

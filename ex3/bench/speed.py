@@ -1,0 +1,160 @@
+"""The speed targets, each measured against its straightforward form in the same process.
+
+* a LeNet training epoch (all 60,000 images, batch 128, Adam): the loop as
+  tuned (fused Adam, channels-last) against ``train(..., tuned=False)``;
+* the toy study (every seed, function and model): ``run_study``'s stacked
+  program against ``run_one`` called once per run;
+* the quick claims suite: ``pytest claims/`` in a subprocess with a fresh
+  run cache (cold: every run trained) and again on the cache it filled (warm).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from ex3.bench import targets as T
+from ex3.data.mnist import MnistData
+from ex3.data.toy import FUNCTIONS
+from ex3.models.mnist import lenet
+from ex3.studies.toy import study as toy_study
+from ex3.training.loop import THREADS_ENV, Split, TrainConfig, intra_op_threads, train
+from ex3.training.seeding import build_seeded
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Seconds of the straightforward form and of ours; ``estimated`` when scaled, not run."""
+
+    straightforward_s: float
+    ours_s: float
+    target_s: float
+    estimated: bool = False
+
+    @property
+    def speedup(self) -> float:
+        return self.straightforward_s / self.ours_s
+
+    def line(self, what: str) -> str:
+        verdict = "meets" if self.ours_s <= self.target_s else "MISSES"
+        scaled = " (straightforward scaled from a subset)" if self.estimated else ""
+        return (f"{what}: {self.ours_s:.2f} s, straightforward {self.straightforward_s:.2f} s"
+                f"{scaled}: {self.speedup:.2f}x faster; target {self.target_s:g} s: {verdict} "
+                f"(ours/target = {self.ours_s / self.target_s:.2f})")
+
+
+def lenet_epoch_seconds(data: MnistData, tuned: bool, seed: int = 0,
+                        batch_size: int = T.LENET_EPOCH_BATCH,
+                        threads: int | None = None) -> float:
+    """Training seconds of one LeNet epoch on all training images (evaluation excluded).
+
+    ``tuned`` is the loop's configuration (one thread, fused Adam,
+    channels-last); ``tuned=False`` is torch's defaults, unless ``threads``
+    pins the thread count (to separate the thread policy from the rest).
+    """
+    tr = Split(data.train_x, data.train_y)
+    te = Split(data.test_x[:512], data.test_y[:512])
+    config = TrainConfig("adam", 1e-3, batch_size, 1, seed)
+    with intra_op_threads(threads):
+        history = train(build_seeded(lenet, seed), tr, te, config, F.cross_entropy,
+                        classify=True, evaluate_train=False, tuned=tuned)
+    return history.train_seconds
+
+
+def warm_up_lenet(data: MnistData, steps: int = 30) -> None:
+    """A few steps of both forms, so oneDNN's first-call setup is not timed."""
+    n = T.LENET_EPOCH_BATCH * steps
+    tr = Split(data.train_x[:n], data.train_y[:n])
+    te = Split(data.test_x[:512], data.test_y[:512])
+    for tuned in (False, True):
+        train(build_seeded(lenet, 0), tr, te, TrainConfig("adam", 1e-3, T.LENET_EPOCH_BATCH, 1, 0),
+              F.cross_entropy, classify=True, evaluate_train=False, tuned=tuned)
+
+
+def toy_study_straightforward_s(protocol: toy_study.ToyProtocol) -> float:
+    """Seconds of the study as ``run_one`` per seed, function and model (one thread, as ours)."""
+    with intra_op_threads(1):
+        start = time.perf_counter()
+        for seed in protocol.seeds:
+            for function in FUNCTIONS:
+                for model in toy_study.MODELS:
+                    toy_study.run_one(protocol, seed, function, model)
+        return time.perf_counter() - start
+
+
+def toy_study_stacked_s(protocol: toy_study.ToyProtocol) -> float:
+    """Seconds of ``run_study`` (its memo bypassed), threads set as it sets them."""
+    start = time.perf_counter()
+    toy_study.run_study.__wrapped__(protocol)
+    return time.perf_counter() - start
+
+
+def toy_study_comparison(straightforward_seeds: int | None = None) -> Comparison:
+    """The whole declared toy study, stacked, against the straightforward loop.
+
+    ``straightforward_seeds`` runs the straightforward form on that many of
+    the five seeds and scales its time by 5 / that (every seed runs the same
+    number of steps), to keep the short mode short; None runs all of them.
+    """
+    protocol = toy_study.ToyProtocol()
+    warm = toy_study.ToyProtocol(seeds=protocol.seeds[:1], epochs=1)
+    toy_study_stacked_s(warm)
+    toy_study_straightforward_s(warm)
+    ours = toy_study_stacked_s(protocol)
+    if straightforward_seeds is None:
+        return Comparison(toy_study_straightforward_s(protocol), ours, T.TOY_STUDY_TARGET_S)
+    subset = toy_study.ToyProtocol(seeds=protocol.seeds[:straightforward_seeds])
+    scale = len(protocol.seeds) / straightforward_seeds
+    return Comparison(toy_study_straightforward_s(subset) * scale, ours, T.TOY_STUDY_TARGET_S,
+                      estimated=True)
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    """One ``pytest claims/`` subprocess: seconds, exit code and the last line it printed."""
+
+    seconds: float
+    returncode: int
+    summary: str
+
+
+def claims_suite(cache_dir: Path, root: Path, timeout_s: float) -> SuiteRun:
+    """``pytest claims/ -q`` (quick profile) with ``cache_dir`` as the run cache."""
+    env = {**os.environ, "EX3_PROFILE": "quick", "EX3_CACHE_DIR": str(cache_dir),
+           "EX3_OUT": str(cache_dir / "out")}
+    env.pop("EX3_NO_CACHE", None)
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "pytest", "claims/", "-q", "-p",
+                           "no:cacheprovider", "-p", "no:randomly"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=timeout_s, check=False)
+    seconds = time.perf_counter() - start
+    lines = [ln for ln in proc.stdout.strip().splitlines() if ln.strip()]
+    return SuiteRun(seconds, proc.returncode, lines[-1] if lines else proc.stderr[-300:])
+
+
+def default_threads() -> int:
+    """torch's intra-op thread count outside the loop (what the straightforward form uses)."""
+    return torch.get_num_threads()
+
+
+@contextlib.contextmanager
+def loop_threads(threads: int) -> Iterator[None]:
+    """The loop's thread count (``EX3_THREADS``) set to ``threads`` for a block."""
+    before = os.environ.get(THREADS_ENV)
+    os.environ[THREADS_ENV] = str(threads)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[THREADS_ENV]
+        else:
+            os.environ[THREADS_ENV] = before

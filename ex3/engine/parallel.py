@@ -1,0 +1,200 @@
+"""Training the runs of the selected claims in parallel, before evaluating them serially.
+
+A claim's measurement trains its runs one after another, and a run keeps
+only one core busy: the training loop runs on one intra-op thread
+(``EX3_THREADS`` overrides; see ``ex3.training.loop``), because small batches
+gain little from more and a fixed count keeps a run's rounding independent of
+how it was scheduled. With N workers, the runs the selected claims will ask
+for are trained first, N at a time, each in its own process (spawn: no state
+inherited from the parent) whose torch default is ``cores // N`` threads, so
+that whatever runs outside the loop's own setting shares the cores too.
+Every worker calls ``runs.run``, so the file-locked run cache guarantees no
+run is trained twice, even by another ``ex3`` or pytest process. The claims
+are then evaluated serially in the main process, where every run is a cache
+hit, so evaluation, judging and verdicts are exactly the serial code path.
+
+A study takes part by defining ``planned_runs(ctx) -> list[RunSpec]`` in its
+``study`` module; a study without it (seconds of work) is simply not
+prefetched and trains during evaluation as usual.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import queue
+import time
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ex3.data.mnist import MnistData, load_mnist
+from ex3.engine.claim import Claim, RunContext
+from ex3.errors import UsageError
+from ex3.training import runs
+from ex3.training.cache import runs_dir
+from ex3.training.runs import RunSpec
+
+if TYPE_CHECKING:
+    from ex3.report.progress import Progress
+
+
+@dataclass(frozen=True)
+class PrefetchReport:
+    """What the parallel stage did: runs planned, already cached, trained, and its wall time."""
+
+    planned: int
+    cached: int
+    trained: int
+    workers: int
+    threads_per_worker: int
+    seconds: float
+    #: Runs trained by a worker under a cache key this process does not see (the training
+    #: code changed on disk meanwhile); evaluation trains them again.
+    unseen: int = 0
+
+
+def available_cores() -> int:
+    """The cores this process may run on (the affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def threads_per_worker(workers: int) -> int:
+    """torch threads for each of ``workers`` processes, so together they fill the cores."""
+    return max(1, available_cores() // workers)
+
+
+def study_module(claim: Claim) -> Any | None:
+    """The ``ex3.studies.<name>.study`` module that measures ``claim``, if there is one."""
+    if claim.measure is None:
+        return None
+    parts = claim.measure.__module__.split(".")
+    if len(parts) < 3 or parts[:2] != ["ex3", "studies"]:
+        return None
+    try:
+        return importlib.import_module(f"ex3.studies.{parts[2]}.study")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith(f"ex3.studies.{parts[2]}"):
+            return None
+        raise
+
+
+def planned_runs(claims: Iterable[Claim], ctx: RunContext) -> list[RunSpec]:
+    """The runs the claims will ask for, each once, in the studies' order."""
+    planned: dict[RunSpec, None] = {}
+    seen: set[str] = set()
+    for claim in claims:
+        module = study_module(claim)
+        if module is None or module.__name__ in seen:
+            continue
+        seen.add(module.__name__)
+        plan = getattr(module, "planned_runs", None)
+        if plan is not None:
+            planned.update(dict.fromkeys(plan(ctx)))
+    return list(planned)
+
+
+def is_cached(spec: RunSpec, data: MnistData) -> bool:
+    """True when the run cache already holds ``spec`` trained on ``data``."""
+    return runs.cache_enabled() and (runs_dir() / runs.run_key_for(spec, data)).is_dir()
+
+
+def training_images(spec: RunSpec, data: MnistData) -> int:
+    """Images per epoch of ``spec``: its training subset, or the whole training split."""
+    full = int(data.train_x.shape[0])
+    return full if spec.n_train is None else min(spec.n_train, full)
+
+
+def runs_to_train(claims: Iterable[Claim], ctx: RunContext
+                  ) -> tuple[int, list[tuple[RunSpec, int]]]:
+    """How many runs the claims plan, and those not yet cached with their images per epoch.
+
+    The runs to train come longest first, so that in parallel the last runs to
+    finish are short ones and the workers end together.
+    """
+    planned = planned_runs(claims, ctx)
+    if not planned:
+        return 0, []
+    data = load_mnist(ctx.data_dir, download=ctx.download)
+    todo = [(s, training_images(s, data)) for s in planned if not is_cached(s, data)]
+    todo.sort(key=lambda item: item[0].config.epochs * item[1], reverse=True)
+    return len(planned), todo
+
+
+def prefetch(claims: Iterable[Claim], ctx: RunContext, workers: int,
+             progress: Progress | None = None) -> PrefetchReport:
+    """Train every planned run of ``claims`` not yet in the cache, ``workers`` at a time."""
+    if workers < 1:
+        raise UsageError(f"--workers must be a positive number of processes, not {workers}")
+    start = time.perf_counter()
+    claims = list(claims)
+    if not runs.cache_enabled() and planned_runs(claims, ctx):
+        raise UsageError("--workers above 1 trains runs into the run cache, which EX3_NO_CACHE "
+                         "turns off; unset EX3_NO_CACHE or use --workers 1")
+    n_planned, pending = runs_to_train(claims, ctx)
+    todo = [spec for spec, _ in pending]
+    if not todo:
+        return PrefetchReport(n_planned, n_planned, 0, workers, threads_per_worker(workers),
+                              time.perf_counter() - start)
+    n_procs = min(workers, len(todo))
+    threads = threads_per_worker(n_procs)
+    if progress is not None:
+        progress.plan(pending, concurrency=n_procs)
+        progress.stage(f"training runs 0/{len(todo)} on {n_procs} workers")
+    spawn = multiprocessing.get_context("spawn")
+    events = spawn.Queue() if progress is not None else None
+    trained = 0
+    with ProcessPoolExecutor(max_workers=n_procs, mp_context=spawn, initializer=_init_worker,
+                             initargs=(threads, events)) as pool:
+        futures: dict[Future[bool], RunSpec] = {
+            pool.submit(_train, spec, ctx.data_dir, ctx.download): spec for spec in todo}
+        running = set(futures)
+        try:
+            while running:
+                done, running = wait(running, timeout=0.25, return_when=FIRST_COMPLETED)
+                _drain(events, progress)
+                for future in done:
+                    hit = future.result()
+                    trained += not hit
+                    if progress is not None:
+                        progress.run_finished(futures[future])
+                        progress.stage(f"training runs {len(futures) - len(running)}/"
+                                       f"{len(futures)} on {n_procs} workers")
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    _drain(events, progress)
+    data = load_mnist(ctx.data_dir, download=ctx.download)
+    unseen = sum(not is_cached(spec, data) for spec in todo)
+    return PrefetchReport(n_planned, n_planned - len(todo), trained, n_procs, threads,
+                          time.perf_counter() - start, unseen)
+
+
+def _drain(events: Any, progress: Progress | None) -> None:
+    if events is None or progress is None:
+        return
+    while True:
+        try:
+            spec, record = events.get_nowait()
+        except queue.Empty:
+            return
+        progress.on_epoch(spec, record)
+
+
+def _init_worker(threads: int, events: Any) -> None:
+    """Runs once in each worker: share the cores, and report epochs to the parent."""
+    import torch
+
+    torch.set_num_threads(threads)
+    if events is not None:
+        runs.progress_hook = lambda spec, record: events.put((spec, record))
+
+
+def _train(spec: RunSpec, data_dir: str | None, download: bool) -> bool:
+    """Train one run into the cache (in a worker); True when it was already there."""
+    return runs.run(spec, load_mnist(data_dir, download=download)).from_cache

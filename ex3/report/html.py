@@ -1,0 +1,348 @@
+"""``report.html``: the verdicts as one self-contained page a person can open anywhere.
+
+The page is built from ``verdicts.json`` and the figure PNGs beside it, so it
+always shows exactly what the machine-readable file says. It has no external
+resources at all (inline CSS, figures as base64 ``data:`` URIs, no scripts),
+so it can be mailed, archived as a CI artefact or opened offline and still
+show every figure.
+
+Layout: a header with the profile, seeds, data source, environment and wall
+time, an overview table, then the report's sections in its order; each claim
+shows the report's words beside its verdict badge, the one-line reason, the
+threshold, the evidence (nested dicts become tables, numbers rounded, full
+precision on hover), the protocol and the figures the claim names.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ex3.errors import OutputError
+from ex3.report.atomic import write_atomic
+
+REPORT_NAME = "report.html"
+
+#: Badge colour of each verdict (text is white on all of them).
+BADGE_COLOURS = {
+    "REPRODUCED": "#1a7f37",
+    "NOT REPRODUCED": "#cf222e",
+    "UNSTABLE": "#bc4c00",
+    "SKIPPED": "#6639ba",
+    "NOT TESTABLE": "#57606a",
+}
+
+#: Lists longer than this show their head and tail only.
+LIST_LIMIT = 12
+
+CSS = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328;
+       margin: 0; background: #f6f8fa; }
+main { max-width: 1150px; margin: 0 auto; padding: 24px; }
+h1 { font-size: 1.6em; margin: 0 0 12px; }
+h2 { margin-top: 36px; border-bottom: 2px solid #d0d7de; padding-bottom: 4px; }
+table { border-collapse: collapse; margin: 6px 0 10px; font-size: 13px; }
+th, td { border: 1px solid #d0d7de; padding: 3px 8px; text-align: left; vertical-align: top; }
+th { background: #eaeef2; font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.meta th { width: 130px; }
+.claim { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 14px 18px;
+         margin: 16px 0; }
+.claim > header { font-size: 1.1em; font-weight: 600; margin-bottom: 8px; }
+.claim .cid { display: inline-block; min-width: 2.4em; color: #0969da; }
+.words { display: grid; grid-template-columns: 1fr 230px; gap: 16px; align-items: start; }
+blockquote { margin: 0; padding: 8px 14px; border-left: 4px solid #8c959f; background: #f6f8fa;
+             font-style: italic; }
+.verdict { text-align: center; }
+.badge { display: inline-block; color: #fff; border-radius: 999px; padding: 3px 12px;
+         font-weight: 700; font-size: 13px; letter-spacing: .02em; white-space: nowrap; }
+.pin { font-size: 12px; margin-top: 4px; color: #57606a; }
+.pin.changed { color: #cf222e; font-weight: 700; }
+.reason, .threshold { margin: 8px 0; }
+.label { font-weight: 600; }
+details { margin: 8px 0; }
+summary { cursor: pointer; font-weight: 600; }
+.ev { margin-left: 14px; }
+.ev h4 { margin: 8px 0 2px; font-size: 13px; color: #57606a; }
+figure { margin: 12px 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #d0d7de; background: #fff; }
+figcaption { font-size: 12px; color: #57606a; }
+.missing { color: #cf222e; }
+.overview td:nth-child(3) { white-space: nowrap; }
+"""
+
+
+# --------------------------------------------------------------------------- values
+
+
+def format_value(value: Any) -> str:
+    """A JSON value as short text: 4 significant digits, lists abridged, None as a dash."""
+    if value is None:
+        return "\u2013"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return str(value)
+        if value.is_integer() and abs(value) < 1e6:
+            return str(int(value))
+        return f"{value:.4g}"
+    if isinstance(value, list | tuple):
+        items = [format_value(v) for v in value]
+        if len(items) > LIST_LIMIT:
+            items = [*items[:5], "\u2026", *items[-3:]]
+            return f"[{', '.join(items)}] ({len(value)} values)"
+        return f"[{', '.join(items)}]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {format_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _cell(value: Any) -> str:
+    text = html.escape(format_value(value))
+    if isinstance(value, float) and not isinstance(value, bool):
+        return f'<td class="num" title="{value!r}">{text}</td>'
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f'<td class="num">{text}</td>'
+    return f"<td>{text}</td>"
+
+
+def _is_leaf(value: Any) -> bool:
+    return not isinstance(value, dict)
+
+
+def _records(obj: Any, path: tuple[str, ...] = ()
+             ) -> list[tuple[tuple[str, ...], dict[str, Any]]] | None:
+    """Flatten nested dicts that end in dicts of plain values into (path, record) rows.
+
+    None when the nesting is irregular (mixed leaves and dicts at one level),
+    in which case the caller renders the dict level by level instead.
+    """
+    if not isinstance(obj, dict) or not obj:
+        return None
+    if all(_is_leaf(v) for v in obj.values()):
+        return [(path, obj)]
+    if all(isinstance(v, dict) for v in obj.values()):
+        rows: list[tuple[tuple[str, ...], dict[str, Any]]] = []
+        for key, value in obj.items():
+            sub = _records(value, (*path, str(key)))
+            if sub is None:
+                return None
+            rows += sub
+        if len({len(p) for p, _ in rows}) != 1:
+            return None
+        return rows
+    return None
+
+
+def _key_value_table(obj: Mapping[str, Any]) -> str:
+    body = "".join(f"<tr><th>{html.escape(str(k))}</th>{_cell(v)}</tr>" for k, v in obj.items())
+    return f'<table class="kv">{body}</table>'
+
+
+def _wide_table(rows: list[tuple[tuple[str, ...], dict[str, Any]]], first: str) -> str:
+    """One row per record; leading key columns show a value only where it changes."""
+    depth = len(rows[0][0])
+    columns: dict[str, None] = {}
+    for _, record in rows:
+        columns.update(dict.fromkeys(record))
+    heads = [first] + [""] * (depth - 1) + list(columns)
+    out = ["<table class=\"wide\"><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in heads)
+           + "</tr>"]
+    previous: tuple[str, ...] = ()
+    for path, record in rows:
+        keys = []
+        for i, key in enumerate(path):
+            same = len(previous) > i and previous[: i + 1] == path[: i + 1]
+            keys.append(f"<th>{'' if same else html.escape(key)}</th>")
+        previous = path
+        cells = [_cell(record[c]) if c in record else "<td></td>" for c in columns]
+        out.append("<tr>" + "".join(keys + cells) + "</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _regular(rows: list[tuple[tuple[str, ...], dict[str, Any]]]) -> bool:
+    """True when the records share most keys, so one table with a column per key reads well."""
+    columns: set[str] = set()
+    for _, record in rows:
+        columns.update(record)
+    return all(2 * len(record) >= len(columns) for _, record in rows)
+
+
+def render_mapping(obj: Mapping[str, Any], first: str = "", top: bool = True) -> str:
+    """Any evidence dict as readable HTML: tables where the nesting is regular.
+
+    At the top level each nested dict gets its own heading; below it, a
+    regular nest (e.g. ``per_seed`` -> seed -> model -> metrics) becomes one
+    table with a row per record, whose first key column is named ``first``
+    (``seed`` for ``per_seed``).
+    """
+    if not obj:
+        return '<p class="none">none</p>'
+    if not top:
+        rows = _records(dict(obj))
+        if rows is not None and (not rows[0][0] or _regular(rows)):
+            return _wide_table(rows, first) if rows[0][0] else _key_value_table(obj)
+    leaves = {k: v for k, v in obj.items() if _is_leaf(v)}
+    parts = [_key_value_table(leaves)] if leaves else []
+    for key, value in obj.items():
+        if isinstance(value, dict):
+            label = "seed" if key == "per_seed" else ""
+            parts.append(f'<div class="ev"><h4>{html.escape(str(key))}</h4>'
+                         f"{render_mapping(value, label, top=False)}</div>")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- page parts
+
+
+def badge(verdict: str) -> str:
+    """A coloured pill with the verdict's name."""
+    colour = BADGE_COLOURS.get(verdict, "#57606a")
+    return f'<span class="badge" style="background:{colour}">{html.escape(verdict)}</span>'
+
+
+def _pin(claim: Mapping[str, Any]) -> str:
+    expected, verdict = claim.get("expected"), claim["verdict"]
+    if expected is None:
+        return '<div class="pin changed">no pinned verdict</div>'
+    if expected == verdict:
+        return '<div class="pin">as pinned</div>'
+    if verdict == "SKIPPED":
+        return f'<div class="pin">pinned {html.escape(expected)}; not measured here</div>'
+    return f'<div class="pin changed">CHANGED: pinned {html.escape(expected)}</div>'
+
+
+def _figure(name: str, png: bytes | None) -> str:
+    if png is None:
+        return f'<p class="missing">Figure {html.escape(name)} was not rendered.</p>'
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(name)}">'
+            f"<figcaption>{html.escape(name)}</figcaption></figure>")
+
+
+def _claim(claim: Mapping[str, Any], figures: Mapping[str, bytes],
+           same_evidence_as: str | None = None) -> str:
+    cid = html.escape(claim["id"])
+    protocol = claim.get("protocol") or {}
+    seeds = protocol.get("seeds")
+    seeds_line = (f'<div class="pin">seeds {html.escape(", ".join(map(str, seeds)))}</div>'
+                  if isinstance(seeds, list) and seeds else "")
+    duration = claim.get("duration_s") or 0.0
+    parts = [
+        f'<article class="claim" id="claim-{cid}">',
+        f'<header><span class="cid">{cid}</span> {html.escape(claim["summary"])}</header>',
+        '<div class="words">',
+        f"<blockquote>\u201c{html.escape(claim['quote'])}\u201d</blockquote>",
+        f'<div class="verdict">{badge(claim["verdict"])}{_pin(claim)}{seeds_line}'
+        f'<div class="pin">{duration:.1f} s</div></div>',
+        "</div>",
+        f'<p class="reason"><span class="label">Reason:</span> {html.escape(claim["reason"])}</p>',
+        f'<p class="threshold"><span class="label">Threshold:</span> '
+        f'{html.escape(claim["threshold"])}</p>',
+    ]
+    evidence = claim.get("evidence") or {}
+    if evidence and same_evidence_as is not None:
+        ref = html.escape(same_evidence_as)
+        parts.append(f'<p><span class="label">Evidence:</span> the same measurement as '
+                     f'<a href="#claim-{ref}">{ref}</a>, judged against this claim\'s '
+                     "threshold.</p>")
+    elif evidence:
+        parts.append(f"<details open><summary>Evidence</summary>{render_mapping(evidence)}"
+                     "</details>")
+    if protocol:
+        parts.append(f"<details><summary>Protocol</summary>{render_mapping(protocol)}</details>")
+    parts += [_figure(name, figures.get(name)) for name in claim.get("figures", [])]
+    parts.append("</article>")
+    return "\n".join(parts)
+
+
+def _header(doc: Mapping[str, Any]) -> str:
+    env = doc.get("environment") or {}
+    libs = env.get("libraries") or {}
+    seeds = doc.get("seeds")
+    rows = {
+        "profile": doc.get("profile"),
+        "seeds": f"{seeds} per study" if seeds else "each study's default (see each claim)",
+        "data": doc.get("data_source") or "none needed by these claims",
+        "environment": (f"Python {env.get('python')}, {env.get('platform')}, "
+                        f"{env.get('cpu_count')} CPUs, device {env.get('device')}, "
+                        f"{env.get('torch_threads')} torch threads"),
+        "libraries": ", ".join(f"{k} {v}" for k, v in libs.items()),
+        "wall time": f"{doc.get('duration_s', 0.0):.1f} s",
+    }
+    if doc.get("workers"):
+        rows["workers"] = doc["workers"]
+    if doc.get("front_end"):
+        rows["run by"] = doc["front_end"]
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+                   for k, v in rows.items())
+    summary = doc.get("summary") or {}
+    counts = " ".join(f"{badge(k)} {v}" for k, v in summary.items()
+                      if k not in ("as_pinned", "total"))
+    pinned = (f"{summary.get('as_pinned', 0)} of {summary.get('total', 0)} verdicts as pinned"
+              if summary else "")
+    return (f'<table class="meta">{body}</table><p>{counts}</p><p>{html.escape(pinned)}</p>')
+
+
+def _overview(claims: list[Mapping[str, Any]]) -> str:
+    rows = "".join(
+        f'<tr><td><a href="#claim-{html.escape(c["id"])}">{html.escape(c["id"])}</a></td>'
+        f"<td>{html.escape(c['summary'])}</td><td>{badge(c['verdict'])}</td>"
+        f"<td>{_pin(c)}</td></tr>" for c in claims)
+    return ('<table class="overview"><tr><th>id</th><th>claim</th><th>verdict</th>'
+            f"<th>pinned</th></tr>{rows}</table>")
+
+
+def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes]) -> str:
+    """The whole page for a verdicts document and the PNG bytes of its figures."""
+    claims = list(doc.get("claims", []))
+    sections: dict[str, list[Mapping[str, Any]]] = {}
+    for claim in claims:
+        sections.setdefault(claim["section"], []).append(claim)
+    body = [
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>ex3 claims: verdicts</title>",
+        f"<style>{CSS}</style></head><body><main>",
+        "<h1>The claims of \u201cConvnets - ex3\u201d, re-checked</h1>",
+        _header(doc),
+        _overview(claims),
+    ]
+    first_with: dict[str, str] = {}  # evidence as JSON -> first claim showing it
+    for section, members in sections.items():
+        body.append(f"<section><h2>{html.escape(section)}</h2>")
+        for claim in members:
+            key = json.dumps(claim.get("evidence") or {}, sort_keys=True)
+            body.append(_claim(claim, figures, first_with.get(key) if key != "{}" else None))
+            first_with.setdefault(key, claim["id"])
+        body.append("</section>")
+    body.append("</main></body></html>\n")
+    return "\n".join(body)
+
+
+def write_html(out_dir: Path) -> Path:
+    """Write ``out_dir/report.html`` from ``verdicts.json`` and the PNGs beside it."""
+    source = out_dir / "verdicts.json"
+    try:
+        doc = json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"cannot read {source} to build {REPORT_NAME}: {exc}; "
+                          "write the verdicts first") from None
+    names = {name for claim in doc.get("claims", []) for name in claim.get("figures", [])}
+    figures = {}
+    for name in sorted(names):
+        path = out_dir / f"{name}.png"
+        if path.is_file():
+            figures[name] = path.read_bytes()
+    target = out_dir / REPORT_NAME
+    write_atomic(target, render_html(doc, figures))
+    return target
