@@ -28,7 +28,8 @@ from typing import Any
 import pytest
 
 from ex3.config import out_dir_from_env, profile_from_env
-from ex3.engine.claim import ClaimResult, RunContext, Verdict
+from ex3.engine.claim import ClaimResult, RunContext
+from ex3.engine.gate import check
 from ex3.engine.registry import get_claim
 from ex3.engine.session import Session
 
@@ -49,22 +50,6 @@ def _session() -> Session:
                                       seeds=int(seeds) if seeds else None,
                                       data_dir=os.environ.get("EX3_DATA_DIR") or None))
     return _SESSION
-
-
-def check(result: ClaimResult, request: pytest.FixtureRequest) -> None:
-    """Turn a measured result and its pinned verdict into a pytest outcome."""
-    where = f"{result.id} [{result.verdict}] {result.reason}"
-    if result.verdict is Verdict.SKIPPED:
-        pytest.skip(where)
-    if result.verdict is Verdict.NOT_TESTABLE:
-        assert result.expected is Verdict.NOT_TESTABLE, f"{where}; pinned {result.expected}"
-        pytest.skip(where)
-    assert result.expected is not None, f"{result.id} has no pinned verdict; measured {where}"
-    if result.expected is Verdict.NOT_REPRODUCED:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=where))
-        assert result.verdict is Verdict.REPRODUCED, where
-        return
-    assert result.verdict is result.expected, f"pinned {result.expected}, measured {where}"
 
 
 @pytest.fixture

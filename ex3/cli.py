@@ -172,8 +172,8 @@ def _verify(args: argparse.Namespace) -> int:
             if report.planned:
                 progress.message(
                     f"trained {report.trained} of {report.planned} planned runs "
-                    f"({report.cached} already cached) on {report.workers} workers x "
-                    f"{report.threads_per_worker} threads in {format_duration(report.seconds)}")
+                    f"({report.cached} already cached) in {report.workers} worker processes "
+                    f"in {format_duration(report.seconds)}")
             if report.unseen:
                 progress.message(
                     f"warning: {report.unseen} runs trained by the workers are under another "

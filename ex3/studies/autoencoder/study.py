@@ -48,7 +48,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from torch import nn
 
 from ex3.data.mnist import MnistData
-from ex3.engine.claim import Evidence, RunContext
+from ex3.engine.claim import Evidence, RunContext, with_overrides
 from ex3.studies.mnist import study as mnist_study
 from ex3.studies.mnist.data import data_for, seeds_for
 from ex3.training.loop import History, Split, TrainConfig, evaluate
@@ -91,10 +91,15 @@ SEEDS = {"quick": 2, "full": 3}
 
 
 def protocol_for(ctx: RunContext) -> AutoencoderProtocol:
-    return AutoencoderProtocol(seeds=seeds_for(ctx, SEEDS[ctx.profile]),
-                               epochs=EPOCHS[ctx.profile], n_train=N_TRAIN[ctx.profile],
-                               judge_seed=mnist_study.protocol_for(ctx).seeds[0],
-                               judge_profile=ctx.profile)
+    """The declared protocol; on the bundled sample (3,000 images) the whole sample is used."""
+    n_train = N_TRAIN[ctx.profile]
+    if n_train is not None and data_for(ctx).kind == "sample":
+        n_train = None
+    protocol = AutoencoderProtocol(seeds=seeds_for(ctx, SEEDS[ctx.profile]),
+                                   epochs=EPOCHS[ctx.profile], n_train=n_train,
+                                   judge_seed=mnist_study.protocol_for(ctx).seeds[0],
+                                   judge_profile=ctx.profile)
+    return with_overrides(protocol, ctx)
 
 
 def runs(ctx: RunContext) -> dict[int, dict[str, RunResult]]:
