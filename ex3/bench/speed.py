@@ -1,7 +1,8 @@
 """The speed targets, each measured against its straightforward form in the same process.
 
 * a LeNet training epoch (all 60,000 images, batch 128, Adam): the loop as
-  tuned (fused Adam, channels-last) against ``train(..., tuned=False)``;
+  tuned (one thread, fused Adam, channels-last) against
+  ``train(..., tuned=False)``, torch's defaults;
 * the toy study (every seed, function and model): ``run_study``'s stacked
   program against ``run_one`` called once per run;
 * the quick claims suite: ``pytest claims/`` in a subprocess with a fresh
