@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import importlib
+from types import ModuleType
 
 from ex3.engine.claim import Claim
 from ex3.errors import UsageError
@@ -14,19 +16,24 @@ STUDIES = ("toy", "mnist", "learning_rate", "autoencoder", "handwritten")
 @functools.cache
 def all_claims() -> tuple[Claim, ...]:
     """All claims, section by section in the report's order."""
-    return tuple(c for study in STUDIES for c in _optional(study))
+    return tuple(c for module in study_modules("claims") for c in module.CLAIMS)
 
 
-def _optional(study: str) -> tuple[Claim, ...]:
-    import importlib
+def study_modules(name: str) -> list[ModuleType]:
+    """Each study's module ``ex3.studies.<study>.<name>``, in the report's order, where it exists.
 
-    try:
-        module = importlib.import_module(f"ex3.studies.{study}.claims")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith(f"ex3.studies.{study}"):
-            return ()
-        raise
-    return tuple(module.CLAIMS)
+    Claims, figures and falsification worlds are all found this way, so a new
+    section needs no registration anywhere else.
+    """
+    modules = []
+    for study in STUDIES:
+        try:
+            modules.append(importlib.import_module(f"ex3.studies.{study}.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith(f"ex3.studies.{study}"):
+                continue
+            raise
+    return modules
 
 
 def get_claim(claim_id: str) -> Claim:

@@ -10,14 +10,13 @@ that world implies. Sensitivity = worlds caught / worlds tried.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ex3.engine.claim import Evidence, RunContext, Verdict
-from ex3.engine.registry import STUDIES, get_claim
+from ex3.engine.registry import get_claim, study_modules
 
 
 @dataclass(frozen=True)
@@ -38,17 +37,8 @@ def overridden(claim_id: str, overrides: dict[str, Any], seeds: int = 1
 
 
 def all_worlds() -> list[World]:
-    """Every study's falsification worlds (``WORLDS`` in ``ex3/studies/<study>/worlds.py``)."""
-    worlds: list[World] = []
-    for study in STUDIES:
-        try:
-            module = importlib.import_module(f"ex3.studies.{study}.worlds")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith(f"ex3.studies.{study}"):
-                continue
-            raise
-        worlds += module.worlds()
-    return worlds
+    """Every study's falsification worlds (``worlds()`` in ``ex3/studies/<study>/worlds.py``)."""
+    return [world for module in study_modules("worlds") for world in module.worlds()]
 
 
 def falsify(world: World) -> dict[str, Any]:

@@ -6,7 +6,6 @@ reads the study's (cached) measurement, so drawing never retrains anything.
 
 from __future__ import annotations
 
-import importlib
 import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -21,19 +20,14 @@ from ex3.engine.claim import RunContext
 from ex3.report.atomic import write_atomic
 
 FigureFn = Callable[[RunContext], Figure]
-STUDIES = ("toy", "mnist", "learning_rate", "autoencoder")
 
 
 def registry() -> dict[str, FigureFn]:
     """Every figure name the studies provide, mapped to its drawing function."""
+    from ex3.engine.registry import study_modules
+
     figures: dict[str, FigureFn] = {}
-    for study in STUDIES:
-        try:
-            module = importlib.import_module(f"ex3.studies.{study}.figures")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith(f"ex3.studies.{study}"):
-                continue
-            raise
+    for module in study_modules("figures"):
         figures.update(module.FIGURES)
     return figures
 
