@@ -46,7 +46,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
         "",
         f"Profile `{doc['profile']}`; data: {doc.get('data_source') or 'none needed'}; "
         f"wall time {doc['duration_s']:.1f} s; torch {doc['environment']['libraries']['torch']}, "
-        f"{doc['environment']['torch_threads']} threads.",
+        f"{doc['environment']['train_threads']} training thread(s).",
         "",
         "| id | claim | verdict | pinned | evidence | threshold |",
         "|---|---|---|---|---|---|",
