@@ -15,7 +15,7 @@ LIBRARIES = ("torch", "torchvision", "numpy", "scipy", "scikit-learn", "matplotl
 
 
 def environment() -> dict[str, object]:
-    """Library versions, device, threads (torch's default and the count training uses) and platform."""
+    """Library versions, device, threads (torch's default and training's) and platform."""
     versions = {}
     for name in LIBRARIES:
         try:
