@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from ex3.engine.claim import Claim, ClaimResult, RunContext, Verdict
-from ex3.engine.session import Session
 
+#: The fewest master seeds ``ex3 stability`` accepts: with fewer, a rate says little.
 MIN_MASTER_SEEDS = 5
 
 
@@ -40,13 +40,21 @@ def aggregate(runs: dict[int, ClaimResult]) -> ClaimResult:
 
 
 def run_stability(claims: Sequence[Claim], ctx: RunContext, master_seeds: Sequence[int],
-                  on_result: Callable[[int, ClaimResult], None] | None = None
-                  ) -> list[ClaimResult]:
-    """Evaluate ``claims`` under each master seed and aggregate per claim."""
+                  on_result: Callable[[int, ClaimResult], None] | None = None,
+                  on_start: Callable[[int, Claim], None] | None = None) -> list[ClaimResult]:
+    """Evaluate ``claims`` under each master seed and aggregate per claim.
+
+    ``on_start`` and ``on_result`` are called around each claim of each master
+    seed (progress display, keeping the data source).
+    """
+    from ex3.engine.session import Session  # the training stack, only when claims run
+
     per_claim: dict[str, dict[int, ClaimResult]] = {c.id: {} for c in claims}
     for master in master_seeds:
         session = Session(dataclasses.replace(ctx, master_seed=master))
         for claim in claims:
+            if on_start is not None:
+                on_start(master, claim)
             result = session.run(claim)
             per_claim[claim.id][master] = result
             if on_result is not None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from ex3.errors import OutputError
 from ex3.report.atomic import write_atomic
+from ex3.report.verdicts import sensitivity_line
 
 REPORT_NAME = "report.html"
 
@@ -302,6 +303,36 @@ def _overview(claims: list[Mapping[str, Any]]) -> str:
             f"<th>pinned</th></tr>{rows}</table>")
 
 
+def _trust(doc: Mapping[str, Any]) -> str:
+    """How far to trust the verdicts: sensitivity and stability, when the run measured them."""
+    parts: list[str] = []
+    sens = doc.get("sensitivity")
+    if sens:
+        rows = "".join(
+            f"<tr><td>{html.escape(w['claim'])}</td><td>{html.escape(w['world'])}</td>"
+            f"<td>{badge(w['expected'])}</td><td>{badge(w['measured'])}</td>"
+            f"<td>{'yes' if w['caught'] else '<b>NO</b>'}</td></tr>" for w in sens["worlds"])
+        parts += ['<section id="sensitivity"><h2>Sensitivity</h2>',
+                  f"<p>{html.escape(sensitivity_line(sens))}</p>",
+                  "<table><tr><th>claim</th><th>falsification world</th><th>expected</th>"
+                  f"<th>measured</th><th>caught</th></tr>{rows}</table></section>"]
+    stab = doc.get("stability")
+    if stab:
+        claims = doc.get("claims", [])
+        rows = "".join(
+            f"<tr><td>{html.escape(c['id'])}</td><td>{badge(c['verdict'])}</td>"
+            f"<td>{html.escape(str(c.get('expected') or '-'))}</td>"
+            f"<td class=\"num\">{c['evidence']['rate']:.0%}</td></tr>"
+            for c in claims if "rate" in (c.get("evidence") or {}))
+        seeds = ", ".join(map(str, stab["master_seeds"]))
+        parts += ['<section id="stability"><h2>Stability</h2>',
+                  f"<p>Each claim run under master seeds {html.escape(seeds)}; held = share "
+                  "of master seeds whose verdict is the pinned one.</p>",
+                  "<table><tr><th>claim</th><th>verdict</th><th>pinned</th><th>held</th></tr>"
+                  f"{rows}</table></section>"]
+    return "\n".join(parts)
+
+
 def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes]) -> str:
     """The whole page for a verdicts document and the PNG bytes of its figures."""
     claims = list(doc.get("claims", []))
@@ -316,6 +347,7 @@ def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes]) -> str:
         "<h1>The claims of \u201cConvnets - ex3\u201d, re-checked</h1>",
         _header(doc),
         _overview(claims),
+        _trust(doc),
     ]
     first_with: dict[str, str] = {}  # evidence as JSON -> first claim showing it
     for section, members in sections.items():

@@ -56,10 +56,39 @@ def render_markdown(doc: dict[str, Any]) -> str:
         mark = "" if c["expected"] in (None, c["verdict"]) else " (changed)"
         lines.append(f"| {c['id']} | {_cell(c['summary'])} | **{c['verdict']}**{mark} | {pinned} "
                      f"| {_cell(c['reason'])} | {_cell(c['threshold'])} |")
+    lines += trust_markdown(doc)
     figures = sorted({f for c in doc["claims"] for f in c.get("figures", [])})
     if figures:
         lines += ["", "## Figures", ""] + [f"![{f}]({f}.png)" for f in figures]
     return "\n".join(lines) + "\n"
+
+
+def sensitivity_line(sensitivity: dict[str, Any]) -> str:
+    """One sentence: falsification worlds caught / tried (and those left to the full data)."""
+    tried, caught = sensitivity["tried"], sensitivity["caught"]
+    line = (f"Sensitivity: {caught} of {tried} falsification worlds caught"
+            + (f" ({caught / tried:.0%})" if tried else "")
+            + ": the measured verdict is the one the world implies")
+    skipped = sensitivity.get("not_tried_on_sample", 0)
+    if skipped:
+        line += (f"; {skipped} measured on the bundled sample, not counted "
+                 "(they need the full MNIST)")
+    return line + "."
+
+
+def trust_markdown(doc: dict[str, Any]) -> list[str]:
+    """The sensitivity and stability sections, when the run measured them."""
+    lines: list[str] = []
+    if doc.get("sensitivity"):
+        sens = doc["sensitivity"]
+        lines += ["", "## Sensitivity", "", sensitivity_line(sens), "",
+                  "| claim | world | expected | measured | caught |", "|---|---|---|---|---|"]
+        lines += [f"| {w['claim']} | {_cell(w['world'])} | {w['expected']} | {w['measured']} | "
+                  f"{'yes' if w['caught'] else 'NO'} |" for w in sens["worlds"]]
+    if doc.get("stability"):
+        lines += ["", f"## Stability over master seeds {doc['stability']['master_seeds']}", "",
+                  doc["stability"]["table"].rstrip("\n")]
+    return lines
 
 
 def _cell(text: str) -> str:

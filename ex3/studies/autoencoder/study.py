@@ -34,6 +34,7 @@ which is where a 9/4 confusion like the report's can happen).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -79,10 +80,22 @@ class AutoencoderProtocol:
     judge_model: str = "convnet"
     judge_seed: int = 0
     judge_profile: str = "quick"
+    #: (slot, model): ``model`` fills the slot ``slot`` of ``models``; ``"pca"``
+    #: puts the PCA baseline there. Empty in the declared protocol, used to
+    #: build falsification worlds.
+    substitutions: tuple[tuple[str, str], ...] = ()
 
-    def spec(self, model: str, seed: int) -> RunSpec:
+    def model_for(self, slot: str) -> str:
+        """What fills ``slot``: the slot's own model unless a substitution says otherwise."""
+        return dict(self.substitutions).get(slot, slot)
+
+    def trained_slots(self) -> tuple[str, ...]:
+        """The slots filled by a trained network (not by PCA)."""
+        return tuple(s for s in self.models if self.model_for(s) != "pca")
+
+    def spec(self, slot: str, seed: int) -> RunSpec:
         config = TrainConfig(self.optimizer, self.lr, self.batch_size, self.epochs, seed)  # type: ignore[arg-type]
-        return RunSpec(model, config, self.n_train, None)
+        return RunSpec(self.model_for(slot), config, self.n_train, None)
 
 
 EPOCHS = {"quick": 12, "full": 50}
@@ -97,7 +110,7 @@ def protocol_for(ctx: RunContext) -> AutoencoderProtocol:
         n_train = None
     protocol = AutoencoderProtocol(seeds=seeds_for(ctx, SEEDS[ctx.profile]),
                                    epochs=EPOCHS[ctx.profile], n_train=n_train,
-                                   judge_seed=mnist_study.protocol_for(ctx).seeds[0],
+                                   judge_seed=mnist_study.protocol_for(judge_context(ctx)).seeds[0],
                                    judge_profile=ctx.profile)
     return with_overrides(protocol, ctx)
 
@@ -106,14 +119,26 @@ def runs(ctx: RunContext) -> dict[int, dict[str, RunResult]]:
     """Every autoencoder run of the study, ``result[seed][model]`` (from the run cache)."""
     protocol = protocol_for(ctx)
     data = data_for(ctx)
-    return {seed: {m: run(protocol.spec(m, seed), data) for m in protocol.models}
+    return {seed: {m: run(protocol.spec(m, seed), data) for m in protocol.trained_slots()}
             for seed in protocol.seeds}
+
+
+#: The overrides the recognisability judge shares with a world: its size (a
+#: tiny world gets a tiny judge), never what the world changes about the
+#: autoencoders (learning rate, substitutions).
+JUDGE_OVERRIDES = ("n_train", "epochs")
+
+
+def judge_context(ctx: RunContext) -> RunContext:
+    """``ctx`` as the MNIST study sees it when it trains the judge."""
+    shared = tuple((k, v) for k, v in ctx.overrides if k in JUDGE_OVERRIDES)
+    return dataclasses.replace(ctx, overrides=shared)
 
 
 @functools.cache
 def judge_model(ctx: RunContext) -> nn.Module:
     """The MNIST study's trained convnet (its first seed), the recognisability judge."""
-    mnist = mnist_study.protocol_for(ctx)
+    mnist = mnist_study.protocol_for(judge_context(ctx))
     spec = mnist.spec("convnet", mnist.seeds[0])
     return run(spec, data_for(ctx)).model
 
@@ -258,12 +283,17 @@ def analyse(ctx: RunContext, seed: int) -> SeedAnalysis:
     ten = list(protocol.ten_images)
     outputs: dict[str, MethodOutputs] = {}
     extra: dict[str, dict] = {}
-    for name, result in runs(ctx)[seed].items():
-        outputs[name] = method_outputs(result.model, data, judge, ten, protocol.knn_k)
-        extra[name] = _curve_metrics(result.history)
     pca = pca_for(data, protocol.pca_components)
-    outputs["pca"] = method_outputs(PcaCoder(pca), data, judge, ten, protocol.knn_k)
-    extra["pca"] = {"explained_variance_ratio": [float(v) for v in pca.explained_variance_ratio_]}
+    pca_extra = {"explained_variance_ratio": [float(v) for v in pca.explained_variance_ratio_]}
+    trained = runs(ctx)[seed]
+    for name in (*protocol.models, "pca"):
+        if name in trained:
+            result = trained[name]
+            outputs[name] = method_outputs(result.model, data, judge, ten, protocol.knn_k)
+            extra[name] = _curve_metrics(result.history)
+        else:
+            outputs[name] = method_outputs(PcaCoder(pca), data, judge, ten, protocol.knn_k)
+            extra[name] = pca_extra
     return SeedAnalysis({m: {**extra[m], **o.metrics} for m, o in outputs.items()},
                         {m: o.test_codes for m, o in outputs.items()},
                         {m: o.ten_reconstructions for m, o in outputs.items()},

@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from ex3.engine.claim import RunContext, Verdict
+from ex3.engine.claim import Verdict
 from ex3.engine.sensitivity import World
 from ex3.models import toy_numpy
 from ex3.models.sigmoid import sigmoid_derivative_product
@@ -30,14 +30,13 @@ def _wrong_sign_du(params: ToyCNNParams, x: np.ndarray, y: np.ndarray) -> ToyCNN
 
 
 def worlds() -> list[World]:
-    ctx = RunContext()
     relu_one = functools.partial(toy_numpy.gradients, relu_grad_at_zero=1.0)
     return [
         World("S1", "sigma' off by a factor 1.5", Verdict.NOT_REPRODUCED,
-              lambda: measure_s1(ctx, judge.S1_TOLERANCE, judge.S1_DECLARED_ABS_X,
+              lambda ctx: measure_s1(ctx, judge.S1_TOLERANCE, judge.S1_DECLARED_ABS_X,
                                  _off_by_a_factor)),
         World("G1", "dl/du with the wrong sign", Verdict.NOT_REPRODUCED,
-              lambda: measure_g1(ctx, _wrong_sign_du)),
+              lambda ctx: measure_g1(ctx, _wrong_sign_du)),
         World("G2", "ReLU slope 1 at 0", Verdict.NOT_REPRODUCED,
-              lambda: measure_g2(ctx, relu_one)),
+              lambda ctx: measure_g2(ctx, relu_one)),
     ]
