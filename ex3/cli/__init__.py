@@ -1,0 +1,132 @@
+"""The ``ex3`` command: verify the report's claims, check their stability, show the data.
+
+A thin front over :class:`~ex3.engine.session.Session`, the engine the pytest
+suite uses too, so ``ex3 verify`` and ``pytest claims/`` cannot disagree. One
+module per subcommand (``verify``, ``stability``, ``data``); ``common`` holds
+what they share.
+
+Exit codes, for scripts and CI: 0 every verdict is as pinned; 1 at least one
+verdict differs from its pin; 2 a usage or data problem, told in one line on
+stderr (no traceback), because those are fixed by the person, not the code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from ex3.cli.common import EXIT_USAGE, parse_ids
+from ex3.cli.data import run_data
+from ex3.cli.stability import run_stability_command
+from ex3.cli.verify import run_verify
+from ex3.engine.pinned import PROFILES
+from ex3.engine.stability import MIN_MASTER_SEEDS
+from ex3.errors import Ex3Error
+
+__all__ = ["build_parser", "main", "parse_ids"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {value}")
+    return value
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum``."""
+    def parse(text: str) -> int:
+        value = _positive(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
+    return parse
+
+
+def _add_claim_options(command: argparse.ArgumentParser) -> None:
+    """The options shared by ``verify`` and ``stability``: which claims, how, on what data."""
+    command.add_argument("--profile", choices=PROFILES, default=None,
+                         help="protocol profile (default: $EX3_PROFILE or quick)")
+    command.add_argument("--only", nargs="+", metavar="IDS",
+                         help="claim ids to run, comma or space separated (default: all)")
+    command.add_argument("--seeds", type=_positive, metavar="N",
+                         help="seeds per study instead of each study's default")
+    source = command.add_mutually_exclusive_group()
+    source.add_argument("--data-dir", metavar="DIR",
+                        help="folder holding the official MNIST files (default: $EX3_DATA_DIR, "
+                             "the download cache, else the bundled sample)")
+    source.add_argument("--download", action="store_true",
+                        help="download the official MNIST into the ex3 cache if it is not there")
+    command.add_argument("--out", metavar="DIR",
+                         help="output folder (default: $EX3_OUT or ./ex3-out)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``ex3`` argument parser with its ``verify``, ``stability`` and ``data`` subcommands."""
+    parser = _Parser(
+        prog="ex3",
+        description="Re-check the claims of the 'Convnets - ex3' report and write the verdicts.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    verify = commands.add_parser(
+        "verify", help="measure and judge the claims; write verdicts, figures and report.html",
+        description="Measure and judge the report's claims, compare each verdict with the pinned "
+                    "one, and write verdicts.json, verdicts.md, report.html and the figures. "
+                    "Exit 0: all as pinned; 1: a verdict changed; 2: usage or data error.")
+    _add_claim_options(verify)
+    verify.add_argument("--workers", type=_positive, default=1, metavar="N",
+                        help="train the claims' runs in N processes first (default 1)")
+    verify.add_argument("--sensitivity", action="store_true",
+                        help="also run each claim's falsification worlds (tiny protocols) and "
+                             "report how many flipped the measured verdict")
+    verify.set_defaults(handler=run_verify)
+
+    stability = commands.add_parser(
+        "stability", help="run the claims under several master seeds; flag verdicts that flip",
+        description="Run the claims once per master seed (each shifts every seed of every study) "
+                    "and report, per claim, how often its verdict held; a verdict that differs "
+                    "between master seeds becomes UNSTABLE. Writes verdicts.json, verdicts.md, "
+                    "stability.md and report.html. Exit 0: every verdict stable and as pinned; "
+                    "1: one flips or changed; 2: usage or data error.")
+    _add_claim_options(stability)
+    stability.add_argument("--master-seeds", type=_at_least(MIN_MASTER_SEEDS), default=5,
+                           metavar="N", help="master seeds 0..N-1 to run "
+                                             f"(default 5, at least {MIN_MASTER_SEEDS})")
+    stability.set_defaults(handler=run_stability_command)
+
+    data = commands.add_parser(
+        "data", help="show the MNIST source and whether its files are the official ones",
+        description="Show which MNIST files ex3 would use, with their sizes and sha256, and "
+                    "whether each is the official file. Exit 2 when a file is missing or altered.")
+    data.add_argument("--data-dir", metavar="DIR",
+                      help="folder to check (default: $EX3_DATA_DIR, the download cache, else the "
+                           "bundled sample)")
+    data.set_defaults(handler=run_data)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``ex3`` command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except Ex3Error as exc:
+        message = " ".join(str(exc).split())
+        print(f"ex3: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("ex3: interrupted", file=sys.stderr)
+        return 130

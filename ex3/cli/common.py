@@ -1,0 +1,59 @@
+"""What the subcommands share: claim ids, the run context, result lines, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from collections.abc import Sequence
+
+from ex3.engine.claim import ClaimResult, RunContext, Verdict
+from ex3.errors import UsageError
+
+EXIT_OK, EXIT_CHANGED, EXIT_USAGE = 0, 1, 2
+
+
+def parse_ids(values: Sequence[str] | None) -> list[str] | None:
+    """Claim ids from ``--only`` (``M1,M2``, ``M1 M2`` or both); None when not given."""
+    if values is None:
+        return None
+    ids = [i for v in values for i in re.split(r"[,\s]+", v) if i]
+    if not ids:
+        raise UsageError("--only was given no claim ids; name some, e.g. --only M1,M2")
+    return ids
+
+
+def context(args: argparse.Namespace) -> RunContext:
+    from ex3.config import profile_from_env
+
+    profile = args.profile or profile_from_env()
+    if args.download and os.environ.get("EX3_DATA_DIR", "").strip():
+        raise UsageError("--download conflicts with EX3_DATA_DIR, which names a data folder; "
+                         "unset EX3_DATA_DIR or drop --download")
+    return RunContext(profile=profile, seeds=args.seeds, data_dir=args.data_dir,
+                      download=args.download)
+
+
+def check_data(ctx: RunContext) -> None:
+    """Fail before any training when an explicitly chosen MNIST source is unusable."""
+    from ex3.data.mnist import load_mnist
+
+    if ctx.data_dir or ctx.download or os.environ.get("EX3_DATA_DIR", "").strip():
+        load_mnist(ctx.data_dir, download=ctx.download)
+
+
+def result_line(result: ClaimResult) -> str:
+    if result.verdict is Verdict.SKIPPED:
+        pin = f"skipped: {result.reason}"
+    elif result.expected is None:
+        pin = "CHANGED: no pinned verdict"
+    elif result.verdict == result.expected:
+        pin = "as pinned"
+    else:
+        pin = f"CHANGED: pinned {result.expected}"
+    return f"{result.id:<4}{result.verdict!s:<16}{pin}  ({result.duration_s:.1f} s)"
+
+
+def changed(results: Sequence[ClaimResult]) -> list[ClaimResult]:
+    """Results whose verdict differs from the pin (a SKIPPED claim changed nothing)."""
+    return [r for r in results if r.verdict is not Verdict.SKIPPED and not r.as_pinned]

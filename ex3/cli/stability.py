@@ -1,0 +1,66 @@
+"""``ex3 stability``: the claims under several master seeds; a verdict that flips is UNSTABLE."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from ex3.cli.common import (
+    EXIT_CHANGED,
+    EXIT_OK,
+    changed,
+    check_data,
+    context,
+    parse_ids,
+    result_line,
+)
+from ex3.engine.claim import Claim, ClaimResult, Verdict
+
+
+def run_stability_command(args: argparse.Namespace) -> int:
+    from ex3.config import out_dir_from_env
+    from ex3.engine.registry import select
+    from ex3.engine.stability import run_stability, stability_table
+    from ex3.report.atomic import ensure_writable_dir, write_atomic
+    from ex3.report.html import write_html
+    from ex3.report.progress import Progress, format_duration, hooked
+    from ex3.report.verdicts import build_document, write_verdicts
+
+    ctx = context(args)
+    claims: list[Claim] = select(parse_ids(args.only))
+    out = Path(args.out) if args.out else out_dir_from_env()
+    ensure_writable_dir(out)
+    check_data(ctx)
+    masters = list(range(args.master_seeds))
+    sources: list[str] = []
+    start = time.perf_counter()
+    with Progress() as progress, hooked(progress):
+        def on_start(master: int, claim: Claim) -> None:
+            progress.stage(f"master seed {master + 1}/{len(masters)}: {claim.id}")
+
+        def on_result(master: int, result: ClaimResult) -> None:
+            if result.evidence.get("data_source"):
+                sources.append(result.evidence["data_source"])
+            progress.message(f"master seed {master}: {result_line(result)}")
+
+        results = run_stability(claims, ctx, masters, on_result=on_result, on_start=on_start)
+        table = stability_table(results)
+        doc = build_document(results, profile=ctx.profile,
+                             duration_s=time.perf_counter() - start,
+                             data_source=sources[0] if sources else None,
+                             extra={"seeds": ctx.seeds, "front_end": "ex3 stability",
+                                    "stability": {"master_seeds": masters, "table": table}})
+        write_verdicts(doc, out)
+        write_atomic(out / "stability.md", f"# Stability over master seeds {masters}\n\n"
+                                          f"Profile `{ctx.profile}`.\n\n{table}")
+        write_html(out)
+    print(table, end="")
+    flips = [r for r in results if r.verdict is Verdict.UNSTABLE]
+    differing = changed(results)
+    print(f"{len(results) - len(differing)} of {len(results)} verdicts stable and as pinned over "
+          f"{len(masters)} master seeds; wrote verdicts.json, verdicts.md, stability.md and "
+          f"report.html to {out} in {format_duration(time.perf_counter() - start)}")
+    if flips:
+        print("unstable: " + ", ".join(f"{r.id} ({r.evidence['rate']:.0%})" for r in flips))
+    return EXIT_CHANGED if differing else EXIT_OK

@@ -1,0 +1,95 @@
+"""``ex3 verify``: measure and judge the claims, write the verdicts, figures and report."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ex3.cli.common import (
+    EXIT_CHANGED,
+    EXIT_OK,
+    changed,
+    check_data,
+    context,
+    parse_ids,
+    result_line,
+)
+from ex3.engine.claim import Claim, RunContext
+
+if TYPE_CHECKING:
+    from ex3.report.progress import Progress
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from ex3.config import out_dir_from_env
+    from ex3.engine.parallel import prefetch, runs_to_train
+    from ex3.engine.registry import select
+    from ex3.engine.session import Session
+    from ex3.report.atomic import ensure_writable_dir
+    from ex3.report.html import write_html
+    from ex3.report.progress import Progress, format_duration, hooked
+
+    ctx = context(args)
+    claims: list[Claim] = select(parse_ids(args.only))
+    out = Path(args.out) if args.out else out_dir_from_env()
+    ensure_writable_dir(out)
+    check_data(ctx)
+    start = time.perf_counter()
+    session = Session(ctx)
+    with Progress() as progress, hooked(progress):
+        if args.workers == 1 and progress.enabled:
+            progress.plan(runs_to_train(claims, ctx)[1])
+        if args.workers > 1:
+            report = prefetch(claims, ctx, args.workers, progress)
+            if report.planned:
+                progress.message(
+                    f"trained {report.trained} of {report.planned} planned runs "
+                    f"({report.cached} already cached) in {report.workers} worker processes "
+                    f"in {format_duration(report.seconds)}")
+            if report.unseen:
+                progress.message(
+                    f"warning: {report.unseen} runs trained by the workers are under another "
+                    "cache key here (was the training code edited meanwhile?); they are "
+                    "trained again now")
+        for index, claim in enumerate(claims, 1):
+            progress.stage(f"{claim.id} ({index}/{len(claims)})")
+            progress.message(result_line(session.run(claim)))
+        extra = {"seeds": ctx.seeds, "workers": args.workers, "front_end": "ex3 verify"}
+        if args.sensitivity:
+            extra["sensitivity"] = _falsify(claims, ctx, progress)
+        progress.stage("writing figures and report", "")
+        session.write(out, extra=extra)
+        write_html(out)
+    results = session.ordered()
+    differing = changed(results)
+    print(f"{len(results) - len(differing)} of {len(results)} verdicts as pinned; wrote "
+          f"verdicts.json, verdicts.md, report.html and figures to {out} "
+          f"in {format_duration(time.perf_counter() - start)}")
+    if differing:
+        print("changed: " + ", ".join(f"{r.id} ({r.expected} -> {r.verdict})" for r in differing))
+        return EXIT_CHANGED
+    return EXIT_OK
+
+
+def _falsify(claims: Sequence[Claim], ctx: RunContext, progress: Progress) -> dict:
+    """Run the falsification worlds of ``claims``; the sensitivity summary for the report."""
+    from ex3.engine.sensitivity import all_worlds, falsify, summary
+
+    ids = {c.id for c in claims}
+    worlds = [w for w in all_worlds() if w.claim_id in ids]
+    results = []
+    for index, world in enumerate(worlds, 1):
+        progress.stage(f"falsify {world.claim_id} ({index}/{len(worlds)})", world.description)
+        result = falsify(world, ctx)
+        results.append(result)
+        outcome = "caught" if result["caught"] else f"MISSED (expected {result['expected']})"
+        progress.message(f"{world.claim_id:<4}world: {world.description}: {result['measured']}, "
+                         f"{outcome}")
+    found = summary(results)
+    if found["tried"]:
+        progress.message(f"sensitivity {found['caught']}/{found['tried']} "
+                         f"({found['sensitivity']:.0%}) of the falsification worlds caught")
+    return found
