@@ -39,23 +39,29 @@ def _summary(claims: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def render_markdown(doc: dict[str, Any]) -> str:
-    """The verdict table a person reads."""
-    lines = [
-        "# ex3 claims: verdicts",
-        "",
-        f"Profile `{doc['profile']}`; data: {doc.get('data_source') or 'none needed'}; "
-        f"wall time {doc['duration_s']:.1f} s; torch {doc['environment']['libraries']['torch']}, "
-        f"{doc['environment']['train_threads']} training thread(s).",
-        "",
-        "| id | claim | verdict | pinned | evidence | threshold |",
-        "|---|---|---|---|---|---|",
-    ]
+def run_line(doc: dict[str, Any]) -> str:
+    """Profile, data, wall time and environment of the run, in one sentence."""
+    env = doc["environment"]
+    return (f"Profile `{doc['profile']}`; data: {doc.get('data_source') or 'none needed'}; "
+            f"wall time {doc['duration_s']:.1f} s; torch {env['libraries']['torch']}, "
+            f"{env['train_threads']} training thread(s), {env.get('cpu_count')} CPUs.")
+
+
+def verdict_table(doc: dict[str, Any]) -> list[str]:
+    """The Markdown table of the claims: words, verdict, pin, evidence, threshold."""
+    lines = ["| id | claim | verdict | pinned | evidence | threshold |",
+             "|---|---|---|---|---|---|"]
     for c in doc["claims"]:
         pinned = c["expected"] or "-"
         mark = "" if c["expected"] in (None, c["verdict"]) else " (changed)"
         lines.append(f"| {c['id']} | {_cell(c['summary'])} | **{c['verdict']}**{mark} | {pinned} "
                      f"| {_cell(c['reason'])} | {_cell(c['threshold'])} |")
+    return lines
+
+
+def render_markdown(doc: dict[str, Any]) -> str:
+    """The verdict table a person reads, with the trust sections and the figures."""
+    lines = ["# ex3 claims: verdicts", "", run_line(doc), "", *verdict_table(doc)]
     lines += trust_markdown(doc)
     figures = sorted({f for c in doc["claims"] for f in c.get("figures", [])})
     if figures:
