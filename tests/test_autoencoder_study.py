@@ -319,3 +319,27 @@ def test_a_real_difference_in_reconstruction_is_seen_by_a2(
                                   untrained_judge, list(range(10)), 5).metrics
     evidence = {"per_seed": {"0": {"autoencoder": twenty, "pca": two}}}
     assert judge.judge_a2(evidence).verdict is R
+
+
+def test_planned_runs_are_exactly_the_runs_the_study_trains(monkeypatch) -> None:
+    """``ex3 verify --workers`` prefetches every run the study asks for, judge included."""
+    from ex3.training.loop import EpochRecord, History
+    from ex3.training.runs import RunResult
+
+    requested = []
+
+    def fake_run(spec, data, on_epoch=None):
+        requested.append(spec)
+        history = History([EpochRecord(e, e, 1.0, 1.0, None, None, 0.0) for e in range(2)])
+        return RunResult(spec, history, nn.Linear(1, 1), True)
+
+    monkeypatch.setattr(study, "run", fake_run)
+    ctx = RunContext(profile="quick", overrides=(("epochs", 1),))
+    study.runs(ctx)
+    study.judge_model(ctx)
+    planned = study.planned_runs(ctx)
+    assert len(planned) == len(set(planned)) == 2 * 2 + 1
+    assert set(planned) == set(requested)
+    pca_slot = RunContext(profile="quick",
+                          overrides=(("substitutions", (("autoencoder", "pca"),)),))
+    assert [s.model for s in study.planned_runs(pca_slot)] == ["autoencoder_deep"] * 2 + ["convnet"]

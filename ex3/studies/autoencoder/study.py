@@ -115,6 +115,15 @@ def protocol_for(ctx: RunContext) -> AutoencoderProtocol:
     return with_overrides(protocol, ctx)
 
 
+def planned_runs(ctx: RunContext) -> list[RunSpec]:
+    """Every run ``measure`` asks for, the judge included, for ``ex3 verify --workers``."""
+    protocol = protocol_for(ctx)
+    mnist = mnist_study.protocol_for(judge_context(ctx))
+    return [*(protocol.spec(slot, seed) for seed in protocol.seeds
+              for slot in protocol.trained_slots()),
+            mnist.spec("convnet", mnist.seeds[0])]
+
+
 def runs(ctx: RunContext) -> dict[int, dict[str, RunResult]]:
     """Every autoencoder run of the study, ``result[seed][model]`` (from the run cache)."""
     protocol = protocol_for(ctx)
