@@ -276,7 +276,8 @@ def _header(doc: Mapping[str, Any]) -> str:
         "data": doc.get("data_source") or "none needed by these claims",
         "environment": (f"Python {env.get('python')}, {env.get('platform')}, "
                         f"{env.get('cpu_count')} CPUs, device {env.get('device')}, "
-                        f"{env.get('torch_threads')} torch threads"),
+                        f"{env.get('train_threads')} training thread(s), "
+                        f"{env.get('torch_threads')} torch threads elsewhere"),
         "libraries": ", ".join(f"{k} {v}" for k, v in libs.items()),
         "wall time": f"{doc.get('duration_s', 0.0):.1f} s",
     }
