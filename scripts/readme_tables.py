@@ -53,7 +53,7 @@ def replace_block(text: str, name: str, lines: list[str], source: Path) -> str:
     pattern = re.compile(rf"(<!-- generated: {name} -->\n).*?(<!-- end: {name} -->)", re.S)
     if not pattern.search(text):
         raise SystemExit(f"README.md has no block '<!-- generated: {name} -->'; add one")
-    body = "\n".join([f"<!-- from {source}/verdicts.json by scripts/readme_tables.py -->",
+    body = "\n".join([f"<!-- from {source.name}/verdicts.json by scripts/readme_tables.py -->",
                       *lines, ""])
     return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
 
