@@ -343,3 +343,23 @@ def test_planned_runs_are_exactly_the_runs_the_study_trains(monkeypatch) -> None
     pca_slot = RunContext(profile="quick",
                           overrides=(("substitutions", (("autoencoder", "pca"),)),))
     assert [s.model for s in study.planned_runs(pca_slot)] == ["autoencoder_deep"] * 2 + ["convnet"]
+
+
+def test_comparisons_favour_the_winner_and_skip_an_undefined_silhouette() -> None:
+    from ex3.engine.statistics import compare
+
+    holds = _evidence()
+    stats = {name: compare(*pair) for c in (judge.comparisons_a2, judge.comparisons_a3,
+                                            judge.comparisons_a4, judge.comparisons_a5)
+             for name, pair in c(holds).items()}
+    assert set(stats) == {"autoencoder vs pca, test_mse", "autoencoder vs pca, knn_acc",
+                          "autoencoder vs pca, silhouette",
+                          "autoencoder vs pca, recognisable_share",
+                          "autoencoder vs autoencoder_deep, test_mse"}
+    assert all(s["mean_difference"] > 0 and s["prob_improvement"] == 1.0
+               for s in stats.values())
+    worse = compare(*judge.comparisons_a2(_evidence(autoencoder={"test_mse": 0.07}))[
+        "autoencoder vs pca, test_mse"])
+    assert worse["mean_difference"] < 0 and worse["prob_improvement"] == 0.0
+    collapsed = _with_seed(holds, "1", "autoencoder", silhouette=None)
+    assert list(judge.comparisons_a3(collapsed)) == ["autoencoder vs pca, knn_acc"]

@@ -36,7 +36,7 @@ from __future__ import annotations
 import itertools
 import math
 
-from ex3.engine.claim import Evidence, Judgement
+from ex3.engine.claim import Comparison, Evidence, Judgement
 
 MONOTONE_SHARE = 0.8
 TAIL = 0.025
@@ -154,3 +154,37 @@ def judge_a5(evidence: Evidence) -> Judgement:
     """A5: the shallow autoencoder reconstructs better than the deep one it started from."""
     ok, reason = lower_in_every_seed(evidence, "test_mse", SHALLOW, DEEP)
     return Judgement.holds(ok, f"{reason}; {_dead(evidence)}, deep {_dead(evidence, DEEP)}")
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def _paired(evidence: Evidence, metric: str, a: str, b: str,
+            higher_is_better: bool) -> dict[str, Comparison]:
+    """``a`` vs ``b`` on ``metric`` per seed, or nothing when a value is undefined (None)."""
+    seeds = list(_seeds(evidence).values())
+    x, y = [s[a][metric] for s in seeds], [s[b][metric] for s in seeds]
+    if any(v is None for v in (*x, *y)):
+        return {}
+    return {f"{a} vs {b}, {metric}": (x, y, higher_is_better)}
+
+
+def comparisons_a2(evidence: Evidence) -> dict[str, Comparison]:
+    """Autoencoder vs PCA, test MSE per pixel (lower is better)."""
+    return _paired(evidence, "test_mse", SHALLOW, "pca", higher_is_better=False)
+
+
+def comparisons_a3(evidence: Evidence) -> dict[str, Comparison]:
+    """Autoencoder vs PCA codes: kNN accuracy and silhouette (when defined in every seed)."""
+    return {**_paired(evidence, "knn_acc", SHALLOW, "pca", higher_is_better=True),
+            **_paired(evidence, "silhouette", SHALLOW, "pca", higher_is_better=True)}
+
+
+def comparisons_a4(evidence: Evidence) -> dict[str, Comparison]:
+    """Autoencoder vs PCA, share of test reconstructions the convnet reads correctly."""
+    return _paired(evidence, "recognisable_share", SHALLOW, "pca", higher_is_better=True)
+
+
+def comparisons_a5(evidence: Evidence) -> dict[str, Comparison]:
+    """Shallow vs deep autoencoder, test MSE per pixel (lower is better)."""
+    return _paired(evidence, "test_mse", SHALLOW, DEEP, higher_is_better=False)
