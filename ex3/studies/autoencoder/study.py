@@ -16,8 +16,8 @@ training settings, see ``ex3.models.autoencoder`` for why these):
   flattened is visible), 3 seeds;
 * ``quick``: a stratified 10,000-image training subset per seed (its own
   PCA fit on that subset), all 10,000 test images, 12 epochs, 2 seeds
-  (measured: 83 s from a cold run cache on one core, about half that with
-  ``ex3 verify --workers 2``).
+  (measured: 83 s from a cold run cache on one core; ``ex3 verify --workers
+  2`` trains these runs alongside the MNIST study's).
 
 Measured on the 10,000 test images, per seed: mean squared error per pixel
 of the reconstructions (pixels in [0, 1]); separation of the 2-D codes by
