@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ex3.report.verdicts import run_line, sensitivity_line, verdict_table
+from ex3.report.verdicts import run_line, sensitivity_line, sensitivity_table, verdict_table
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -41,11 +41,7 @@ def stability_block(doc: dict[str, Any]) -> list[str]:
 
 def sensitivity_block(doc: dict[str, Any]) -> list[str]:
     sens = doc["sensitivity"]
-    rows = [f"| {w['claim']} | {w['world']} | {w['expected']} | {w['measured']} | "
-            f"{'yes' if w['caught'] else 'NO'} |" for w in sens["worlds"]]
-    return [run_line(doc), "", sensitivity_line(sens), "",
-            "| claim | falsification world | expected | measured | caught |",
-            "|---|---|---|---|---|", *rows]
+    return [run_line(doc), "", sensitivity_line(sens), "", *sensitivity_table(sens)]
 
 
 def replace_block(text: str, name: str, lines: list[str], source: Path) -> str:

@@ -6,8 +6,9 @@ import argparse
 import os
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
-from ex3.engine.claim import ClaimResult, RunContext, Verdict
+from ex3.engine.claim import Claim, ClaimResult, RunContext, Verdict
 from ex3.errors import UsageError
 
 EXIT_OK, EXIT_CHANGED, EXIT_USAGE = 0, 1, 2
@@ -57,3 +58,20 @@ def result_line(result: ClaimResult) -> str:
 def changed(results: Sequence[ClaimResult]) -> list[ClaimResult]:
     """Results whose verdict differs from the pin (a SKIPPED claim changed nothing)."""
     return [r for r in results if r.verdict is not Verdict.SKIPPED and not r.as_pinned]
+
+
+def prepare(args: argparse.Namespace) -> tuple[RunContext, list[Claim], Path]:
+    """Context, selected claims and a writable output folder, checked before any training.
+
+    Every usage or data problem surfaces here, so a bad argument costs nothing.
+    """
+    from ex3.config import out_dir_from_env
+    from ex3.engine.registry import select
+    from ex3.report.atomic import ensure_writable_dir
+
+    ctx = context(args)
+    claims = select(parse_ids(args.only))
+    out = Path(args.out) if args.out else out_dir_from_env()
+    ensure_writable_dir(out)
+    check_data(ctx)
+    return ctx, claims, out

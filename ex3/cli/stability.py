@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
-from ex3.cli.common import (
-    EXIT_CHANGED,
-    EXIT_OK,
-    changed,
-    check_data,
-    context,
-    parse_ids,
-    result_line,
-)
+from ex3.cli.common import EXIT_CHANGED, EXIT_OK, changed, prepare, result_line
 from ex3.engine.claim import Claim, ClaimResult, Verdict
 
 
 def run_stability_command(args: argparse.Namespace) -> int:
-    from ex3.config import out_dir_from_env
-    from ex3.engine.registry import select
     from ex3.engine.stability import run_stability, stability_table
-    from ex3.report.atomic import ensure_writable_dir, write_atomic
+    from ex3.report.atomic import write_atomic
     from ex3.report.html import write_html
     from ex3.report.progress import Progress, format_duration, hooked
     from ex3.report.verdicts import build_document, write_verdicts
 
-    ctx = context(args)
-    claims: list[Claim] = select(parse_ids(args.only))
-    out = Path(args.out) if args.out else out_dir_from_env()
-    ensure_writable_dir(out)
-    check_data(ctx)
+    ctx, claims, out = prepare(args)
     masters = list(range(args.master_seeds))
     sources: list[str] = []
     start = time.perf_counter()

@@ -5,18 +5,9 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ex3.cli.common import (
-    EXIT_CHANGED,
-    EXIT_OK,
-    changed,
-    check_data,
-    context,
-    parse_ids,
-    result_line,
-)
+from ex3.cli.common import EXIT_CHANGED, EXIT_OK, changed, prepare, result_line
 from ex3.engine.claim import Claim, RunContext
 
 if TYPE_CHECKING:
@@ -24,19 +15,12 @@ if TYPE_CHECKING:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from ex3.config import out_dir_from_env
     from ex3.engine.parallel import prefetch, runs_to_train
-    from ex3.engine.registry import select
     from ex3.engine.session import Session
-    from ex3.report.atomic import ensure_writable_dir
     from ex3.report.html import write_html
     from ex3.report.progress import Progress, format_duration, hooked
 
-    ctx = context(args)
-    claims: list[Claim] = select(parse_ids(args.only))
-    out = Path(args.out) if args.out else out_dir_from_env()
-    ensure_writable_dir(out)
-    check_data(ctx)
+    ctx, claims, out = prepare(args)
     start = time.perf_counter()
     session = Session(ctx)
     with Progress() as progress, hooked(progress):

@@ -82,15 +82,20 @@ def sensitivity_line(sensitivity: dict[str, Any]) -> str:
     return line + "."
 
 
+def sensitivity_table(sensitivity: dict[str, Any]) -> list[str]:
+    """One row per falsification world: claim, world, expected and measured verdict, caught."""
+    return ["| claim | falsification world | expected | measured | caught |",
+            "|---|---|---|---|---|",
+            *(f"| {w['claim']} | {_cell(w['world'])} | {w['expected']} | {w['measured']} | "
+              f"{'yes' if w['caught'] else 'NO'} |" for w in sensitivity["worlds"])]
+
+
 def trust_markdown(doc: dict[str, Any]) -> list[str]:
     """The sensitivity and stability sections, when the run measured them."""
     lines: list[str] = []
     if doc.get("sensitivity"):
         sens = doc["sensitivity"]
-        lines += ["", "## Sensitivity", "", sensitivity_line(sens), "",
-                  "| claim | world | expected | measured | caught |", "|---|---|---|---|---|"]
-        lines += [f"| {w['claim']} | {_cell(w['world'])} | {w['expected']} | {w['measured']} | "
-                  f"{'yes' if w['caught'] else 'NO'} |" for w in sens["worlds"]]
+        lines += ["", "## Sensitivity", "", sensitivity_line(sens), "", *sensitivity_table(sens)]
     if doc.get("stability"):
         lines += ["", f"## Stability over master seeds {doc['stability']['master_seeds']}", "",
                   doc["stability"]["table"].rstrip("\n")]
