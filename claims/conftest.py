@@ -148,7 +148,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int,
     """
     if _is_xdist_worker(config) or _SESSION is None or not _SESSION.results:
         return
-    from ex3.report.terminal import summary_lines
+    from ex3.report.run_facts import summary_lines
 
     doc = _SESSION.document(extra={"seeds": _SESSION.ctx.seeds, "front_end": "pytest claims/"})
     terminalreporter.write_sep("-", "ex3 claims")

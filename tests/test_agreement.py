@@ -87,4 +87,21 @@ def test_stability_counts_agreement_on_the_judges_estimate() -> None:
     assert out.verdict is INC  # reported the same under every master seed: stable
     assert out.evidence["agreement"] == {"budget": A.QUICK, "full_verdict": str(R),
                                          "agreed": 2, "master_seeds": 3}
-    assert recorded_agreement([out]) == {A.QUICK: {"X1": [str(NR), str(R), str(R)]}}
+    assert recorded_agreement([out]) == {A.QUICK: {"X1": (str(R), [str(NR), str(R), str(R)])}}
+
+
+def test_record_agreement_writes_the_measured_budget_and_keeps_the_others(tmp_path) -> None:
+    from ex3.cli.stability import write_agreement
+
+    path = tmp_path / "agreement.toml"
+    path.write_text(A.agreement_toml(A.SAMPLE, {"M2": [R] * 5}, {"M2": R}, "sample run"))
+    runs = {m: ClaimResult(id="M3", section="s", quote="q", summary="s", threshold="t",
+                           verdict=INC, expected=INC, reason="r",
+                           measured_verdict=R if m else NR,
+                           agreement={"budget": A.QUICK, "full_verdict": str(R)})
+            for m in range(5)}
+    assert write_agreement([aggregate(runs)], path, note="quick run") == [A.QUICK]
+    table = A.parse_table(tomllib.loads(path.read_text()))
+    assert table[A.QUICK]["M3"] == agreed(R, NR, R, R, R, R)
+    assert table[A.SAMPLE]["M2"] == agreed(R, R, R, R, R, R)
+    assert tomllib.loads(path.read_text())[A.SAMPLE]["measured"] == "sample run"

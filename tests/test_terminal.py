@@ -23,16 +23,8 @@ from ex3 import cli
 from ex3.cli.common import run_facts
 from ex3.engine.claim import ClaimResult, RunContext, Verdict
 from ex3.engine.registry import select
-from ex3.report.terminal import (
-    Screen,
-    data_facts,
-    describe_data,
-    header_lines,
-    result_texts,
-    shorten,
-    split_command,
-    summary_lines,
-)
+from ex3.report.run_facts import data_facts, describe_data, header_lines, summary_lines
+from ex3.report.terminal import Screen, result_texts, shorten, split_command
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 REPO = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from ex3.engine.claim import Claim, ClaimResult, RunContext, Verdict
 from ex3.errors import UsageError
 
 if TYPE_CHECKING:
-    from ex3.report.terminal import RunFacts
+    from ex3.report.run_facts import RunFacts
 
 EXIT_OK, EXIT_CHANGED, EXIT_USAGE = 0, 1, 2
 
@@ -92,7 +92,7 @@ def budget_bound(claim: Claim) -> bool:
 
 def seed_counts(claims: Sequence[Claim], ctx: RunContext) -> dict[str, int]:
     """Seeds each selected study draws, per claim-id letter (``T``: 5), before any training."""
-    from ex3.report.terminal import id_letter
+    from ex3.report.run_facts import id_letter
 
     counts: dict[str, int] = {}
     for claim in claims:
@@ -132,8 +132,8 @@ def run_facts(ctx: RunContext, claims: Sequence[Claim], out: Path, front_end: st
     """
     from ex3.data.mnist import load_mnist
     from ex3.engine.registry import all_claims
-    from ex3.report.terminal import RunFacts, data_facts, reduced_reasons, seeds_text
-    from ex3.report.terminal import threads_text as threads
+    from ex3.report.run_facts import RunFacts, data_facts, reduced_reasons, seeds_text
+    from ex3.report.run_facts import threads_text as threads
     from ex3.training.loop import train_threads
 
     data = None

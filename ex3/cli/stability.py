@@ -102,7 +102,6 @@ def write_agreement(results: list[ClaimResult], path: Path, note: str) -> list[s
     Returns the budgets written.
     """
     from ex3.engine.agreement import MEASURED_BUDGETS, agreement_toml, parse_table
-    from ex3.engine.pinned import pinned_verdict
     from ex3.engine.stability import recorded_agreement
     from ex3.report.atomic import write_atomic
 
@@ -115,8 +114,9 @@ def write_agreement(results: list[ClaimResult], path: Path, note: str) -> list[s
                 "Reviewed like pinned.toml.\n"]
     for budget in MEASURED_BUDGETS:
         if budget in measured:
-            per_claim = {cid: [Verdict(v) for v in vs] for cid, vs in measured[budget].items()}
-            full = {cid: pinned_verdict("full", cid) for cid in per_claim}
+            per_claim = {cid: [Verdict(v) for v in vs]
+                         for cid, (_, vs) in measured[budget].items()}
+            full = {cid: Verdict(f) for cid, (f, _) in measured[budget].items()}
             sections.append(agreement_toml(budget, per_claim, full, note))
         elif kept.get(budget):
             per_claim = {cid: list(a.per_master_seed) for cid, a in kept[budget].items()}

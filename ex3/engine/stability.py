@@ -100,12 +100,15 @@ def stability_table(results: Sequence[ClaimResult]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def recorded_agreement(results: Sequence[ClaimResult]) -> dict[str, dict[str, list[str]]]:
-    """Per budget, per claim, the judge's verdict under each master seed (reduced budgets only)."""
-    out: dict[str, dict[str, list[str]]] = {}
+def recorded_agreement(results: Sequence[ClaimResult]
+                       ) -> dict[str, dict[str, tuple[str, list[str]]]]:
+    """Per budget, per claim: the full verdict it was measured against and the judge's verdict
+    under each master seed (reduced budgets only)."""
+    out: dict[str, dict[str, tuple[str, list[str]]]] = {}
     for r in results:
         agreement = r.evidence.get("agreement")
         if agreement:
-            out.setdefault(agreement["budget"], {})[r.id] = [
-                v["estimate"] for v in r.evidence["per_master_seed"].values()]
+            out.setdefault(agreement["budget"], {})[r.id] = (
+                agreement["full_verdict"],
+                [v["estimate"] for v in r.evidence["per_master_seed"].values()])
     return out

@@ -103,7 +103,7 @@ def legend_lines() -> list[str]:
 
 def render_markdown(doc: dict[str, Any]) -> str:
     """The verdict table a person reads, with the trust sections and the figures."""
-    from ex3.report.terminal import header_lines
+    from ex3.report.run_facts import header_lines
 
     lines = ["# ex3 claims: verdicts", "", *header_lines(doc), "", run_line(doc), "",
              *verdict_table(doc), "", *legend_lines()]
