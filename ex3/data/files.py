@@ -52,9 +52,9 @@ def kind(path: Path, what: str = "MNIST path") -> str:
         return BROKEN_LINK if os.path.islink(path) else MISSING
     except PermissionError:
         folder = path.parent
-        raise Unreadable(f"{what} {path} cannot be looked at: permission denied on the folder "
-                         f"{folder}; make it readable (e.g. chmod a+rx {folder})",
-                         "permission denied") from None
+        raise Unreadable(f"folder {folder} cannot be searched (permission denied), so {what} "
+                         f"{path} cannot be checked; make the folder readable "
+                         f"(e.g. chmod a+rx {folder})", "permission denied") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             return LOOP

@@ -743,10 +743,10 @@ def _describe_file(path: Path, source: str) -> dict[str, Any]:
         entry["size"] = path.stat().st_size
         entry["sha256"] = files.sha256_regular(path, "MNIST file", _FILE_FIX)
     except files.Unreadable as exc:
-        entry["problem"] = f"unreadable ({exc.reason})"
+        entry["problem"] = f"unreadable: {exc.reason}"
         return entry
     except OSError as exc:
-        entry["problem"] = f"unreadable ({exc.strerror or exc})"
+        entry["problem"] = f"unreadable: {exc.strerror or exc}"
         return entry
     entry["official"] = entry["size"] == size and entry["sha256"] == sha
     if not entry["official"]:
