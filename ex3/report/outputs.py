@@ -51,7 +51,7 @@ def check_outputs(out: Path, names: Iterable[str]) -> None:
         path = out / name
         kind = _blocker(path)
         if kind is not None:
-            raise OutputError(f"output file {path} is {kind}, so the run could not write it; "
+            raise OutputError(f"output file {path} is {kind}, which the run cannot replace; "
                               "remove it or choose another output folder (--out or EX3_OUT)")
 
 

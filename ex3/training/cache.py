@@ -87,39 +87,42 @@ def record_retrained(key: str, reason: str) -> None:
     _RETRAINED.append({"key": key, "reason": reason})
 
 
+def _blocking_file(root: Path) -> Path | None:
+    """The nearest existing path at or above ``root`` when it is not a folder, else None."""
+    for path in (root, *root.parents):
+        if os.path.lexists(path):
+            return None if path.is_dir() else path
+    return None
+
+
+def _origin() -> str:
+    return " (from EX3_CACHE_DIR)" if env_setting("EX3_CACHE_DIR") else ""
+
+
+def existing_runs_dir() -> Path:
+    """The run cache folder's path; CacheError when it, or a folder above it, is a file."""
+    root = runs_dir()
+    blocker = _blocking_file(root)
+    if blocker is not None:
+        raise CacheError(f"run cache folder {root}{_origin()} cannot exist: {blocker} is a "
+                         f"file, not a folder; {_FIX}")
+    return root
+
+
 def check_cache_dir() -> Path:
     """Create the run cache folder if needed and prove it writable; CacheError otherwise.
 
     Called before any training, so a cache folder that is a file, lies below a
     file or is read-only costs one line, not a run's worth of training.
     """
-    root = runs_dir()
+    root = existing_runs_dir()
     try:
         root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=root, prefix=".probe."):
             pass
-    except FileExistsError:
-        raise CacheError(f"run cache folder {root} is a file, not a folder; {_FIX}") from None
-    except NotADirectoryError:
-        raise CacheError(f"run cache folder {root} lies below a file, so it cannot be "
-                         f"created; {_FIX}") from None
     except OSError as exc:
-        raise CacheError(f"run cache folder {root} cannot be written "
+        raise CacheError(f"run cache folder {root}{_origin()} cannot be written "
                          f"({exc.strerror or exc}); {_FIX}") from None
-    if not root.is_dir():
-        raise CacheError(f"run cache folder {root} is not a folder; {_FIX}")
-    return root
-
-
-def existing_runs_dir() -> Path:
-    """The run cache folder for reading: CacheError when it, or a folder above it, is a file."""
-    root = runs_dir()
-    for path in (root, *root.parents):
-        if os.path.lexists(path):
-            if not path.is_dir():
-                raise CacheError(f"run cache folder {root} cannot exist: {path} is not a "
-                                 f"folder; {_FIX}")
-            break
     return root
 
 
@@ -178,8 +181,10 @@ def cached(key: str, compute: Callable[[], tuple[Meta, State]], enabled: bool = 
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else "no message"
+    """The start of an exception's message, on one line (load_state_dict's says what in its
+    second line)."""
+    lines = [line.strip() for line in str(exc).strip().splitlines()[:2]]
+    return " ".join(lines)[:200] or "no message"
 
 
 def clear() -> tuple[list[entries.EntryInfo], list[str]]:

@@ -91,11 +91,13 @@ def _verified(entry: Path, name: str, manifest: dict[str, Any]) -> bytes:
     """The bytes of ``entry/name`` once their size and sha256 match the manifest."""
     data = _read_regular(entry / name)
     expected = manifest["files"][name]
-    if len(data) != expected.get("bytes"):
-        raise Damaged(f"{name} is {len(data):,} bytes, not the {expected.get('bytes')} "
-                      "bytes stored")
+    stored = expected.get("bytes")
+    if len(data) != stored:
+        stored_text = f"{stored:,}" if isinstance(stored, int) else repr(stored)
+        raise Damaged(f"{name} is {len(data):,} bytes, not the {stored_text} bytes recorded "
+                      f"in {MANIFEST}")
     if hashlib.sha256(data).hexdigest() != expected.get("sha256"):
-        raise Damaged(f"the sha256 of {name} differs from the one stored with it "
+        raise Damaged(f"the sha256 of {name} differs from the one recorded in {MANIFEST} "
                       "(edited or damaged)")
     return data
 
@@ -211,15 +213,27 @@ def _size(path: Path) -> int:
     return sum((Path(d) / f).lstat().st_size for d, _, names in os.walk(path) for f in names)
 
 
+def _model_of(meta: object) -> str | None:
+    spec = meta.get("spec") if isinstance(meta, dict) else None
+    model = spec.get("model") if isinstance(spec, dict) else None
+    return model if isinstance(model, str) else None
+
+
 def describe(entry: Path) -> EntryInfo:
-    """An entry's key, size, model and the reason it fails verification (None when it passes)."""
+    """An entry's key, size, model and the reason it fails verification (None when it passes).
+
+    The model of a damaged entry is read from its ``meta.json`` where that
+    still parses, as a hint only.
+    """
     problem = model = None
     try:
-        meta = verify_entry(entry)
-        spec = meta.get("spec")
-        model = spec.get("model") if isinstance(spec, dict) else None
+        model = _model_of(verify_entry(entry))
     except Damaged as exc:
         problem = str(exc)
+        try:
+            model = _model_of(json.loads(_read_regular(entry / META)))
+        except (Damaged, ValueError):
+            model = None
     try:
         size = _size(entry)
     except OSError:
