@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def run_verify(args: argparse.Namespace) -> int:
     from ex3.engine.parallel import prefetch, runs_to_train
     from ex3.engine.session import Session
-    from ex3.report.html import write_html
+    from ex3.report.outputs import commit_outputs
     from ex3.report.progress import Progress, format_duration, hooked
 
     ctx, claims, out = prepare(args)
@@ -45,8 +45,7 @@ def run_verify(args: argparse.Namespace) -> int:
         if args.sensitivity:
             extra["sensitivity"] = _falsify(claims, ctx, progress)
         progress.stage("writing figures and report", "")
-        session.write(out, extra=extra)
-        write_html(out)
+        commit_outputs(out, session.outputs(extra=extra, html=True))
     results = session.ordered()
     differing = changed(results)
     print(f"{len(results) - len(differing)} of {len(results)} verdicts as pinned; wrote "
