@@ -173,17 +173,23 @@ class WorkerPool:
 
     def map_unordered(self, args: Sequence[tuple[Any, ...]], poll_s: float = 0.25,
                       on_idle: Callable[[], None] | None = None) -> Iterator[tuple[int, Any]]:
-        """Run ``fn(*a)`` for each ``a`` in ``args``; yield ``(index, result)`` as each ends.
+        """Run ``fn(*a)`` for each ``a`` in ``args``; iterate ``(index, result)`` as each ends.
 
-        A task that raises re-raises here (the worker's traceback as its
-        ``__cause__``); a worker that dies mid-task raises WorkerDied.
-        ``on_idle`` is called about every ``poll_s`` seconds while waiting.
+        The tasks are queued at once (call this once per pool); iterating
+        collects their results. A task that raises re-raises here (the worker's
+        traceback as its ``__cause__``); a worker that dies mid-task raises
+        WorkerDied. ``on_idle`` is called about every ``poll_s`` seconds while
+        waiting.
         """
         for index, task_args in enumerate(args):
             self._tasks.put((index, task_args))
         for _ in self._procs:
             self._tasks.put(None)
-        pending = set(range(len(args)))
+        return self._collect(len(args), poll_s, on_idle)
+
+    def _collect(self, n: int, poll_s: float,
+                 on_idle: Callable[[], None] | None) -> Iterator[tuple[int, Any]]:
+        pending = set(range(n))
         while pending:
             try:
                 index, ok, value = pickle.loads(self._results.get(timeout=poll_s))
