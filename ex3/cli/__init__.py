@@ -84,7 +84,7 @@ def _add_claim_options(command: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``ex3`` argument parser with its ``verify``, ``stability`` and ``data`` subcommands."""
+    """The ``ex3`` parser, with the ``verify``, ``stability``, ``data`` and ``cache`` commands."""
     parser = _Parser(
         prog="ex3",
         description="Re-check the claims of the 'Convnets - ex3' report and write the verdicts.")
