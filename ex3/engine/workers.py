@@ -68,9 +68,10 @@ def watch_parent(parent_pid: int, interval: float = 0.5, use_prctl: bool = True)
     """End this process as soon as the process ``parent_pid`` is no longer its parent.
 
     With ``use_prctl`` on Linux the kernel does it (SIGKILL on the parent's
-    death); a daemon thread polling ``os.getppid()`` every ``interval`` seconds
-    covers other systems and the moment before prctl took effect. The exit is
-    immediate (``os._exit``): an orphan has no one to report to.
+    death), and a check right after covers a parent that died before that took
+    effect; a daemon thread polling ``os.getppid()`` every ``interval`` seconds
+    covers systems without prctl. The exit is immediate (``os._exit``): an
+    orphan has no one to report to.
     """
     if use_prctl:
         _set_pdeathsig(signal.SIGKILL)

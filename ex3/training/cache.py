@@ -167,7 +167,7 @@ def cached(key: str, compute: Callable[[], tuple[Meta, State]], enabled: bool = 
                         validate(meta, state)
                     except Exception as exc:
                         raise entries.Damaged(f"it does not restore: {type(exc).__name__}: "
-                                              f"{_first_line(exc)}") from None
+                                              f"{_summary(exc)}") from None
                 return meta, state, True
             except entries.Damaged as exc:
                 _discard(entry, key, str(exc))
@@ -180,9 +180,9 @@ def cached(key: str, compute: Callable[[], tuple[Meta, State]], enabled: bool = 
         return meta, state, False
 
 
-def _first_line(exc: BaseException) -> str:
-    """The start of an exception's message, on one line (load_state_dict's says what in its
-    second line)."""
+def _summary(exc: BaseException) -> str:
+    """The first two lines of an exception's message, as one (load_state_dict's first line
+    only says that something did not fit)."""
     lines = [line.strip() for line in str(exc).strip().splitlines()[:2]]
     return " ".join(lines)[:200] or "no message"
 
