@@ -137,3 +137,20 @@ def _write_worker_figures(rendered: dict[str, bytes], wanted: set[str], out: Pat
     missing = wanted - set(rendered)
     if missing:
         render_figures(missing, _session().ctx, out)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int,
+                            config: pytest.Config) -> None:
+    """After the results: profile, data, claims per verdict and where the report is.
+
+    pytest's own lines say passed / xfailed; this block says what that means
+    for the report's claims, so the run needs no file opened to be read.
+    """
+    if _is_xdist_worker(config) or _SESSION is None or not _SESSION.results:
+        return
+    from ex3.report.run_facts import summary_lines
+
+    doc = _SESSION.document(extra={"seeds": _SESSION.ctx.seeds, "front_end": "pytest claims/"})
+    terminalreporter.write_sep("-", "ex3 claims")
+    for line in summary_lines(doc, out_dir_from_env()):
+        terminalreporter.write_line(line)

@@ -7,7 +7,9 @@ in README.md and is rebuilt from a run's ``verdicts.json``::
         --sensitivity SENS_OUT
 
 ``--verdicts`` fills ``verdicts`` (the claims table of an ``ex3 verify`` run),
-``--stability`` fills ``stability`` (an ``ex3 stability`` run) and
+``--stability`` fills ``stability`` (an ``ex3 stability`` run on the official
+MNIST), ``--sample-stability`` fills ``sample-stability`` (the same on the
+bundled sample) and
 ``--sensitivity`` fills ``sensitivity`` (an ``ex3 verify --sensitivity``
 run). Blocks whose option is not given are left as they are.
 """
@@ -58,12 +60,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verdicts", type=Path, help="output folder of an ex3 verify run")
     parser.add_argument("--stability", type=Path, help="output folder of an ex3 stability run")
+    parser.add_argument("--sample-stability", type=Path,
+                        help="output folder of an ex3 stability run on the bundled sample")
     parser.add_argument("--sensitivity", type=Path,
                         help="output folder of an ex3 verify --sensitivity run")
     args = parser.parse_args()
     text = README.read_text(encoding="utf-8")
     for name, folder, block in (("verdicts", args.verdicts, verdicts_block),
                                 ("stability", args.stability, stability_block),
+                                ("sample-stability", args.sample_stability, stability_block),
                                 ("sensitivity", args.sensitivity, sensitivity_block)):
         if folder is not None:
             text = replace_block(text, name, block(_doc(folder)), folder)

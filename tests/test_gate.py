@@ -31,6 +31,11 @@ def test_claim(request):
     ("NOT TESTABLE", "REPRODUCED", "failed"),
     ("REPRODUCED", None, "failed"),                 # every claim must be pinned
     ("UNSTABLE", "REPRODUCED", "failed"),
+    ("INCONCLUSIVE", "INCONCLUSIVE", "passed"),     # a reduced budget that cannot decide
+    ("INCONCLUSIVE", "NOT REPRODUCED", "failed"),   # never hidden behind the xfail
+    ("INCONCLUSIVE", "REPRODUCED", "failed"),
+    ("REPRODUCED", "INCONCLUSIVE", "failed"),       # the budget now states a verdict
+    ("NOT REPRODUCED", "INCONCLUSIVE", "failed"),
 ])
 def test_outcome(pytester, measured, pinned, outcome):
     pytester.makepyfile(TEST_FILE.format(measured=measured, pinned=pinned))

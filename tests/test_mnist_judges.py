@@ -51,6 +51,18 @@ def test_m3_fails_when_the_convnet_is_worse_than_the_mlp():
     assert m_judge.judge_m3(ev).verdict is Verdict.NOT_REPRODUCED
 
 
+def test_m3_reads_better_results_on_test_data_and_shows_train_margins_beside_it():
+    """A convnet behind the MLP on the train set only still has the better results."""
+    ev = classifiers()
+    ev["per_seed"]["0"]["convnet"]["train_loss"] = 0.06
+    out = m_judge.judge_m3(ev)
+    assert out.verdict is Verdict.REPRODUCED
+    assert out.sub_checks["better on the train set than the mlp"].startswith("no:")
+    assert out.sub_checks["better on the train set than the linear"].startswith("yes:")
+    ev["per_seed"]["0"]["convnet"]["test_acc"] = 0.97
+    assert m_judge.judge_m3(ev).verdict is Verdict.NOT_REPRODUCED
+
+
 def curve(start: float, end: float, acc_end: float, diverged: bool = False) -> dict:
     losses = [start + (end - start) * k / 5 for k in range(6)]
     accs = [0.1 + (acc_end - 0.1) * k / 5 for k in range(6)]

@@ -12,9 +12,11 @@ from ex3.studies.toy import judge
 
 def run(final: float, initial: float = 5.0, epochs_to: int | None = 5, plateau: float = 0.01,
         train: float | None = None) -> dict:
-    return {"initial_test_nmse": initial, "final_train_nmse": final if train is None else train,
+    return {"initial_test_nmse": initial, "initial_train_nmse": initial,
+            "final_train_nmse": final if train is None else train,
             "final_test_nmse": final, "epochs_to_near_zero": epochs_to,
-            "plateau_change": plateau, "epochs": 100, "diverged": False}
+            "plateau_change": plateau, "train_plateau_change": plateau, "epochs": 100,
+            "diverged": False}
 
 
 def world(cnn: dict[str, dict], linear: dict[str, dict], seeds: int = 3) -> dict:
@@ -72,8 +74,32 @@ def test_t3_fails_when_linear_train_loss_is_not_near_zero():
     assert judge.judge_t3(evidence).verdict is Verdict.NOT_REPRODUCED
 
 
-@pytest.mark.parametrize("bad", [run(0.05), run(4.0, initial=5.0), run(0.5, plateau=0.5)])
+@pytest.mark.parametrize("bad", [run(0.05), run(5.0, initial=5.0), run(5.2, initial=5.0),
+                                 run(0.5, plateau=0.5)])
 def test_t4_fails_when_near_zero_not_decreasing_or_still_moving(bad):
     evidence = copy.deepcopy(REPORT_WORLD)
     evidence["per_seed"]["1"]["y1"]["linear"] = bad
+    assert judge.judge_t4(evidence).verdict is Verdict.NOT_REPRODUCED
+
+
+def test_t4_reads_reduces_as_ends_lower_and_shows_halving_beside_it():
+    """A loss that falls by 10% reduces, as the words say; that it does not halve is a
+    sub-check beside the verdict, not the verdict."""
+    evidence = copy.deepcopy(REPORT_WORLD)
+    for seed in evidence["per_seed"].values():
+        seed["y1"]["linear"] = run(4.5, initial=5.0)
+    out = judge.judge_t4(evidence)
+    assert out.verdict is Verdict.REPRODUCED
+    assert out.sub_checks["y1: train loss halves (final <= 0.5 x initial)"] == "0 of 3 seeds"
+    assert out.sub_checks["y2: train loss halves (final <= 0.5 x initial)"] == "3 of 3 seeds"
+
+
+def test_t4_reads_the_trained_loss_and_shows_the_test_loss_beside_it():
+    """"The loss" is the train loss; a test loss that ends a hair higher is a sub-check."""
+    evidence = copy.deepcopy(REPORT_WORLD)
+    evidence["per_seed"]["0"]["y2"]["linear"]["final_test_nmse"] = 5.01
+    out = judge.judge_t4(evidence)
+    assert out.verdict is Verdict.REPRODUCED
+    assert out.sub_checks["y2: test loss ends lower too"] == "2 of 3 seeds"
+    evidence["per_seed"]["0"]["y2"]["linear"]["final_train_nmse"] = 5.01
     assert judge.judge_t4(evidence).verdict is Verdict.NOT_REPRODUCED

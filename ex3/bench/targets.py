@@ -7,15 +7,15 @@ it. A target a model does not meet within its step budget is reported as
 "not reached", never timed as if it had been.
 
 * toy models (``ex3.studies.toy``'s declared protocol: SGD lr 0.01, batch 32,
-  1,000 / 200 points, seed 0): test NMSE <= 0.01, the studies' "near zero"
+  1,000 / 200 points per seed): test NMSE <= 0.01, the studies' "near zero"
   (``ex3.studies.toy.judge.NEAR_ZERO``), read every epoch (32 steps), at most
   the study's 100 epochs, one thread (as the study runs);
 * MNIST classifiers (``ex3.studies.mnist``'s protocol: Adam lr 1e-3, batch
-  32, seed 0, all 60,000 training images): test accuracy on all 10,000 test
+  32, all 60,000 training images): test accuracy on all 10,000 test
   images >= 92% (linear; the report's M1), 97% (MLP) and 98% (convnet),
   read every 100 steps;
-* the autoencoder (``ex3.models.autoencoder``, BCE, Adam lr 1e-3, batch 256,
-  seed 0): test reconstruction error (mean squared error per pixel) below
+* the autoencoder (``ex3.models.autoencoder``, BCE, Adam lr 1e-3, batch 256):
+  test reconstruction error (mean squared error per pixel) below
   that of a 2-component PCA fit on the same training images, read every 50
   steps.
 
@@ -25,6 +25,13 @@ autoencoder: a 10,000-image training subset, as the quick profile of its
 study, and 10 epochs); full mode (``--ex3-bench-full``) uses the studies' full budgets
 (10 epochs for the classifiers; 50 epochs of all 60,000 images for the
 autoencoder).
+
+Every target is measured for each of ``GATE_SEEDS``: one seed's steps to a
+target move with the rounding of the CPU's kernels (a record an interval or
+a few hundred steps later on another machine), so the regression gate
+(``ex3.bench.gate``) compares the median over the seeds, with a tolerance
+from their spread. Only the first seed (``TOY_SEED``, ``MNIST_SEED``,
+``AUTOENCODER_SEED``; the peers' seed too) is timed.
 """
 
 from __future__ import annotations
@@ -70,10 +77,16 @@ class Target:
         return f"{self.metric} {side} {self.threshold:g}, read {every}"
 
 
+# --------------------------------------------------------------------------- seeds
+
+#: The seeds every gated target is measured with; an odd count keeps the median one of them.
+GATE_SEEDS: tuple[int, ...] = (0, 1, 2)
+
 # --------------------------------------------------------------------------- toy
 
 TOY_MODELS = ("linear", "cnn")
-TOY_SEED = 0
+TOY_SEEDS: tuple[int, ...] = GATE_SEEDS
+TOY_SEED = TOY_SEEDS[0]
 
 
 def toy_target(model: str, function: str) -> Target:
@@ -89,7 +102,8 @@ TOY_TARGETS = tuple(toy_target(m, f) for m in TOY_MODELS for f in FUNCTIONS)
 
 MNIST_ACCURACY = {"linear": 0.92, "mlp": 0.97, "convnet": 0.98}
 MNIST_INTERVAL = 100
-MNIST_SEED = 0
+MNIST_SEEDS: tuple[int, ...] = GATE_SEEDS
+MNIST_SEED = MNIST_SEEDS[0]
 MNIST_EPOCHS: dict[Mode, int] = {"short": 3, "full": 10}
 
 MNIST_TARGETS = tuple(
@@ -106,7 +120,8 @@ def mnist_target(model: str) -> Target:
 
 AUTOENCODER_MODEL = "autoencoder"
 AUTOENCODER_INTERVAL = 50
-AUTOENCODER_SEED = 0
+AUTOENCODER_SEEDS: tuple[int, ...] = GATE_SEEDS
+AUTOENCODER_SEED = AUTOENCODER_SEEDS[0]
 AUTOENCODER_BATCH = 256
 AUTOENCODER_LR = 1e-3
 AUTOENCODER_EPOCHS: dict[Mode, int] = {"short": 10, "full": 50}

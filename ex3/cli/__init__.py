@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--sensitivity", action="store_true",
                         help="also run each claim's falsification worlds (tiny protocols) and "
                              "report how many flipped the measured verdict")
+    verify.add_argument("--quiet", action="store_true",
+                        help="print only the closing summary (no header, no line per claim)")
+    verify.add_argument("--json", action="store_true",
+                        help="print verdicts.json to stdout and nothing else there; the "
+                             "human-readable text goes to stderr")
     verify.set_defaults(handler=run_verify)
 
     stability = commands.add_parser(
@@ -116,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     stability.add_argument("--master-seeds", type=_at_least(MIN_MASTER_SEEDS), default=5,
                            metavar="N", help="master seeds 0..N-1 to run "
                                              f"(default 5, at least {MIN_MASTER_SEEDS})")
+    stability.add_argument("--workers", type=_positive, default=1, metavar="N",
+                           help="train each master seed's runs in N processes first (default 1)")
+    stability.add_argument("--record-agreement", metavar="FILE",
+                           help="write each reduced budget's measured agreement with the full "
+                                "protocol's pinned verdicts into FILE (the project's is "
+                                "ex3/engine/agreement.toml)")
     stability.set_defaults(handler=run_stability_command)
 
     data = commands.add_parser(

@@ -6,9 +6,13 @@ import argparse
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ex3.engine.claim import Claim, ClaimResult, RunContext, Verdict
 from ex3.errors import UsageError
+
+if TYPE_CHECKING:
+    from ex3.report.run_facts import RunFacts
 
 #: 3 (internal error), 130 (Ctrl-C) and 143 (SIGTERM) are in ``ex3.cli.failures``.
 EXIT_OK, EXIT_CHANGED, EXIT_USAGE = 0, 1, 2
@@ -55,15 +59,10 @@ def check_cache() -> None:
 
 
 def result_line(result: ClaimResult) -> str:
-    if result.verdict is Verdict.SKIPPED:
-        pin = f"skipped: {result.reason}"
-    elif result.expected is None:
-        pin = "CHANGED: no pinned verdict"
-    elif result.verdict == result.expected:
-        pin = "as pinned"
-    else:
-        pin = f"CHANGED: pinned {result.expected}"
-    return f"{result.id:<4}{result.verdict!s:<16}{pin}  ({result.duration_s:.1f} s)"
+    """A claim's verdict against its pin, with its time, in one plain line."""
+    from ex3.report.terminal import result_line as line
+
+    return line(result)
 
 
 def changed(results: Sequence[ClaimResult]) -> list[ClaimResult]:
@@ -102,3 +101,81 @@ def prepare(args: argparse.Namespace, extra_outputs: Sequence[str] = (),
     check_outputs(out, output_names(claims, extra_outputs, figures))
     check_data(ctx)
     return ctx, claims, out
+
+
+def needs_mnist(claim: Claim) -> bool:
+    """True when the claim's study trains on MNIST (its study module loads the data)."""
+    from ex3.engine.parallel import study_module
+
+    module = study_module(claim)
+    return module is not None and hasattr(module, "data_for")
+
+
+def budget_bound(claim: Claim) -> bool:
+    """True when the claim's protocol depends on the budget (profile, data, seeds)."""
+    free = getattr(claim, "budget_free", None)
+    return needs_mnist(claim) if free is None else not free
+
+
+def seed_counts(claims: Sequence[Claim], ctx: RunContext) -> dict[str, int]:
+    """Seeds each selected study draws, per claim-id letter (``T``: 5), before any training."""
+    from ex3.report.run_facts import id_letter
+
+    counts: dict[str, int] = {}
+    for claim in claims:
+        n = _study_seeds(claim, ctx)
+        if n is not None:
+            counts.setdefault(id_letter(claim.id), n)
+    return counts
+
+
+def _study_seeds(claim: Claim, ctx: RunContext) -> int | None:
+    """A study's seed count: its ``SEEDS`` per profile, else its declared protocol's."""
+    from ex3.engine.parallel import study_module
+
+    module = study_module(claim)
+    if module is None:
+        return None
+    per_profile = getattr(module, "SEEDS", None)
+    if isinstance(per_profile, dict) and ctx.profile in per_profile:
+        return ctx.seeds or per_profile[ctx.profile]
+    protocol_for = getattr(module, "protocol_for", None)
+    try:
+        protocol = protocol_for(ctx) if protocol_for is not None else None
+    except TypeError:  # a protocol that needs more than the context (e.g. an optimiser)
+        return None
+    if hasattr(protocol, "seeds"):
+        return len(protocol.seeds)
+    return 1 if hasattr(protocol, "seed") else None
+
+
+def run_facts(ctx: RunContext, claims: Sequence[Claim], out: Path, front_end: str,
+              workers: int = 1, extra: Sequence[tuple[str, str]] = ()) -> RunFacts:
+    """What the header states about this run, found before any training.
+
+    The MNIST source is resolved (and verified) only when a selected claim
+    needs it; ``load_mnist`` keeps the decoded data for the claims, so this
+    costs no second read.
+    """
+    from ex3.data.mnist import load_mnist
+    from ex3.engine.registry import all_claims
+    from ex3.report.run_facts import RunFacts, data_facts, reduced_reasons, seeds_text
+    from ex3.report.run_facts import threads_text as threads
+    from ex3.training.loop import train_threads
+
+    data = None
+    if any(needs_mnist(c) for c in claims):
+        mnist = load_mnist(ctx.data_dir, download=ctx.download)
+        data = data_facts(mnist.source, mnist.kind, len(mnist.train_y), len(mnist.test_y))
+    try:
+        per_run = train_threads()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    ids = tuple(c.id for c in claims)
+    bound = any(budget_bound(c) for c in claims)
+    return RunFacts(front_end=front_end, profile=ctx.profile, claim_ids=ids,
+                    all_claims=set(ids) >= {c.id for c in all_claims()}, data=data,
+                    seeds=seeds_text(seed_counts(claims, ctx), ctx.seeds),
+                    threads=threads(per_run, workers, os.cpu_count()),
+                    reduced=reduced_reasons(ctx.profile, data, ctx.seeds, bound),
+                    out=str(out.resolve()), extra=tuple(extra))

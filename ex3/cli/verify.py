@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ex3.cli.common import EXIT_CHANGED, EXIT_OK, changed, prepare, result_line
+from ex3.cli.common import EXIT_CHANGED, EXIT_OK, changed, prepare, run_facts
 from ex3.engine.claim import Claim, RunContext
 
 if TYPE_CHECKING:
@@ -15,22 +16,37 @@ if TYPE_CHECKING:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    """Measure, judge and write; the terminal gets the header, one block per claim, a summary.
+
+    ``--json`` keeps stdout for ``verdicts.json`` alone (the human text goes to
+    stderr); ``--quiet`` prints only the summary.
+    """
     from ex3.engine.parallel import prefetch, runs_to_train
     from ex3.engine.session import Session
     from ex3.report.outputs import commit_outputs
     from ex3.report.progress import Progress, format_duration, hooked
+    from ex3.report.terminal import Screen
 
     ctx, claims, out = prepare(args)
+    quiet, as_json = getattr(args, "quiet", False), getattr(args, "json", False)
+    human = sys.stderr if as_json else sys.stdout
+    screen = Screen(human)
+    if not quiet:
+        facts = run_facts(ctx, claims, out, "ex3 verify", args.workers)
+        screen.write(screen.header(facts))
     start = time.perf_counter()
     session = Session(ctx)
-    with Progress() as progress, hooked(progress):
+    with Progress(stream=human) as progress, hooked(progress):
+        def say(text: str) -> None:
+            if not quiet:
+                progress.message(text)
+
         if args.workers == 1 and progress.enabled:
             progress.plan(runs_to_train(claims, ctx)[1])
         if args.workers > 1:
             report = prefetch(claims, ctx, args.workers, progress)
             if report.planned:
-                progress.message(
-                    f"trained {report.trained} of {report.planned} planned runs "
+                say(f"trained {report.trained} of {report.planned} planned runs "
                     f"({report.cached} already cached) in {report.workers} worker processes "
                     f"in {format_duration(report.seconds)}")
             if report.unseen:
@@ -40,24 +56,23 @@ def run_verify(args: argparse.Namespace) -> int:
                     "trained again now")
         for index, claim in enumerate(claims, 1):
             progress.stage(f"{claim.id} ({index}/{len(claims)})")
-            progress.message(result_line(session.run(claim)))
+            say(screen.result(session.run(claim)))
         extra = {"seeds": ctx.seeds, "workers": args.workers, "front_end": "ex3 verify"}
         if args.sensitivity:
-            extra["sensitivity"] = _falsify(claims, ctx, progress)
+            extra["sensitivity"] = _falsify(claims, ctx, progress, say)
         progress.stage("writing figures and report", "")
         commit_outputs(out, session.outputs(extra=extra, html=True))
     results = session.ordered()
-    differing = changed(results)
-    print(f"{len(results) - len(differing)} of {len(results)} verdicts as pinned; wrote "
-          f"verdicts.json, verdicts.md, report.html and figures to {out} "
-          f"in {format_duration(time.perf_counter() - start)}")
-    if differing:
-        print("changed: " + ", ".join(f"{r.id} ({r.expected} -> {r.verdict})" for r in differing))
-        return EXIT_CHANGED
-    return EXIT_OK
+    screen.write(screen.summary(results, str(out),
+                                     format_duration(time.perf_counter() - start)))
+    if as_json:
+        sys.stdout.write((out / "verdicts.json").read_text(encoding="utf-8"))
+        sys.stdout.flush()
+    return EXIT_CHANGED if changed(results) else EXIT_OK
 
 
-def _falsify(claims: Sequence[Claim], ctx: RunContext, progress: Progress) -> dict:
+def _falsify(claims: Sequence[Claim], ctx: RunContext, progress: Progress,
+             say: Callable[[str], None]) -> dict:
     """Run the falsification worlds of ``claims``; the sensitivity summary for the report."""
     from ex3.engine.sensitivity import all_worlds, falsify, summary
 
@@ -69,10 +84,10 @@ def _falsify(claims: Sequence[Claim], ctx: RunContext, progress: Progress) -> di
         result = falsify(world, ctx)
         results.append(result)
         outcome = "caught" if result["caught"] else f"MISSED (expected {result['expected']})"
-        progress.message(f"{world.claim_id:<4}world: {world.description}: {result['measured']}, "
-                         f"{outcome}")
+        say(f"{world.claim_id:<4}world: {world.description}: {result['measured']}, "
+            f"{outcome}")
     found = summary(results)
     if found["tried"]:
-        progress.message(f"sensitivity {found['caught']}/{found['tried']} "
-                         f"({found['sensitivity']:.0%}) of the falsification worlds caught")
+        say(f"sensitivity {found['caught']}/{found['tried']} "
+            f"({found['sensitivity']:.0%}) of the falsification worlds caught")
     return found

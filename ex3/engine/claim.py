@@ -7,7 +7,13 @@ A claim pairs the report's words with two separate steps:
   (per seed), plus the protocol itself under the key ``"protocol"``.
 * ``judge(evidence) -> Judgement``: cheap and pure; compares the numbers with
   the threshold declared in the study module and says REPRODUCED or
-  NOT REPRODUCED with a one-line reason that quotes the numbers.
+  NOT REPRODUCED (SKIPPED where the data cannot answer) with a one-line
+  reason that quotes the numbers, and any stricter sub-checks worth showing
+  beside the verdict (they never decide it).
+
+A reduced budget (the quick profile, the bundled sample) only estimates the
+full protocol's verdict: ``ex3.engine.agreement`` turns an estimate it
+cannot trust into INCONCLUSIVE after judging.
 
 Keeping the two apart lets the judges be unit-tested on made-up evidence and
 lets several claims share one measurement.
@@ -32,19 +38,29 @@ class Verdict(enum.StrEnum):
     NOT_TESTABLE = "NOT TESTABLE"
     SKIPPED = "SKIPPED"
     UNSTABLE = "UNSTABLE"
+    #: A reduced budget that cannot decide what the full protocol decides.
+    INCONCLUSIVE = "INCONCLUSIVE"
 
 
 @dataclass(frozen=True)
 class Judgement:
-    """A verdict with the one-line reason that justifies it."""
+    """A verdict with the one-line reason that justifies it.
+
+    ``sub_checks`` name stricter properties than the report's words (a loss
+    that halves, train-set margins, ...) with their outcome per run: shown
+    beside the verdict as evidence, never deciding it.
+    """
 
     verdict: Verdict
     reason: str
+    sub_checks: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def holds(cls, ok: bool, reason: str) -> Judgement:
+    def holds(cls, ok: bool, reason: str, sub_checks: dict[str, str] | None = None
+              ) -> Judgement:
         """REPRODUCED when ``ok``, else NOT REPRODUCED, with the same reason."""
-        return cls(Verdict.REPRODUCED if ok else Verdict.NOT_REPRODUCED, reason)
+        return cls(Verdict.REPRODUCED if ok else Verdict.NOT_REPRODUCED, reason,
+                   dict(sub_checks or {}))
 
 
 @dataclass(frozen=True)
@@ -98,6 +114,9 @@ class Claim:
     #: higher_is_better) read from the evidence; their bootstrap statistics
     #: are added to the evidence (``ex3.engine.statistics``).
     comparisons: Callable[[Evidence], dict[str, Comparison]] | None = None
+    #: True where the protocol is the same in every profile and needs no MNIST
+    #: (toy study, handwritten page): no budget of ours is reduced for it.
+    budget_free: bool = False
 
 
 #: Per-seed values of the winner and the loser of a comparison, and the direction.
@@ -120,12 +139,21 @@ class ClaimResult:
     protocol: dict[str, Any] = field(default_factory=dict)
     figures: list[str] = field(default_factory=list)
     duration_s: float = 0.0
+    #: What the judge said before the reduced-budget rule (equal to ``verdict``
+    #: in the full protocol); stability and agreement are counted on it.
+    measured_verdict: Verdict | None = None
+    #: The budget this run is (``full``, ``quick``, ``sample`` or ``reduced``), the full
+    #: protocol's verdict and the measured share of master seeds in which this budget
+    #: gives it (``ex3.engine.agreement``).
+    agreement: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict (verdicts as strings) for JSON."""
         out = dataclasses.asdict(self)
         out["verdict"] = str(self.verdict)
         out["expected"] = None if self.expected is None else str(self.expected)
+        out["measured_verdict"] = (None if self.measured_verdict is None
+                                   else str(self.measured_verdict))
         return out
 
     @classmethod
@@ -138,8 +166,15 @@ class ClaimResult:
         fields = dict(data)
         fields["verdict"] = Verdict(data["verdict"])
         fields["expected"] = None if data.get("expected") is None else Verdict(data["expected"])
+        measured = data.get("measured_verdict")
+        fields["measured_verdict"] = None if measured is None else Verdict(measured)
         fields["figures"] = list(data.get("figures", []))
         return cls(**fields)
+
+    @property
+    def estimate(self) -> Verdict:
+        """The judge's own verdict (before the reduced-budget rule)."""
+        return self.measured_verdict or self.verdict
 
     @property
     def as_pinned(self) -> bool:

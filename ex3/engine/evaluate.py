@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from ex3.engine.agreement import budget_of, recorded, settle
 from ex3.engine.claim import Claim, ClaimResult, RunContext, Verdict
 from ex3.engine.pinned import SAMPLE_TABLE, pinned_verdict
 from ex3.engine.statistics import compare
@@ -25,12 +26,20 @@ def evaluate(claim: Claim, ctx: RunContext) -> ClaimResult:
                            reason=claim.not_testable or "no measurement exists for this claim")
     evidence = dict(claim.measure(ctx))
     protocol = evidence.pop("protocol", {})
-    judgement = claim.judge(evidence)
+    judged = claim.judge(evidence)
     if claim.comparisons is not None:
         evidence["statistics"] = {name: compare(*pair)
                                   for name, pair in claim.comparisons(evidence).items()}
+    if judged.sub_checks:
+        evidence["sub_checks"] = dict(judged.sub_checks)
     if evidence.get("data_kind") == "sample":
         base["expected"] = pinned_verdict(SAMPLE_TABLE, claim.id)
+    judgement, agreement = judged, {}
+    if not ctx.overrides:
+        budget = budget_of(ctx, evidence.get("data_kind"), claim)
+        judgement, agreement = settle(claim, judged, budget, pinned_verdict("full", claim.id),
+                                      recorded(budget, claim.id), ctx.data_dir)
     return ClaimResult(**base, verdict=judgement.verdict, reason=judgement.reason,
                        evidence=evidence, protocol=protocol,
-                       duration_s=round(time.perf_counter() - start, 3))
+                       duration_s=round(time.perf_counter() - start, 3),
+                       measured_verdict=judged.verdict, agreement=agreement)

@@ -32,26 +32,42 @@ def aggregate(runs: dict[int, ClaimResult]) -> ClaimResult:
     spread = ", ".join(f"{v}: {n}" for v, n in counts.most_common())
     reason = (f"{'stable' if stable else 'flips'} over {len(runs)} master seeds "
               f"({spread}); {reference} held in {held}/{len(runs)} ({rate:.0%})")
-    evidence = {"rate": rate, "master_seeds": sorted(runs),
-                "per_master_seed": {str(m): {"verdict": str(r.verdict), "reason": r.reason}
-                                    for m, r in runs.items()}}
+    evidence: dict = {"rate": rate, "master_seeds": sorted(runs),
+                      "per_master_seed": {str(m): {"verdict": str(r.verdict),
+                                                   "estimate": str(r.estimate),
+                                                   "reason": r.reason}
+                                          for m, r in runs.items()}}
+    full = first.agreement.get("full_verdict")
+    budget = first.agreement.get("budget")
+    if budget in ("quick", "sample", "reduced") and full is not None:
+        agreed = sum(str(r.estimate) == full for r in runs.values())
+        evidence["agreement"] = {"budget": budget, "full_verdict": full, "agreed": agreed,
+                                 "master_seeds": len(runs)}
+        reason += f"; the judge gave the full protocol's {full} in {agreed}/{len(runs)}"
     return dataclasses.replace(first, verdict=verdict, reason=reason, evidence=evidence,
                                duration_s=round(sum(r.duration_s for r in runs.values()), 3))
 
 
 def run_stability(claims: Sequence[Claim], ctx: RunContext, master_seeds: Sequence[int],
                   on_result: Callable[[int, ClaimResult], None] | None = None,
-                  on_start: Callable[[int, Claim], None] | None = None) -> list[ClaimResult]:
+                  on_start: Callable[[int, Claim], None] | None = None,
+                  before_master: Callable[[RunContext], None] | None = None
+                  ) -> list[ClaimResult]:
     """Evaluate ``claims`` under each master seed and aggregate per claim.
 
     ``on_start`` and ``on_result`` are called around each claim of each master
-    seed (progress display, keeping the data source).
+    seed (progress display, keeping the data source); ``before_master`` with
+    each master seed's context before its claims run (training their runs in
+    worker processes first).
     """
     from ex3.engine.session import Session  # the training stack, only when claims run
 
     per_claim: dict[str, dict[int, ClaimResult]] = {c.id: {} for c in claims}
     for master in master_seeds:
-        session = Session(dataclasses.replace(ctx, master_seed=master))
+        master_ctx = dataclasses.replace(ctx, master_seed=master)
+        if before_master is not None:
+            before_master(master_ctx)
+        session = Session(master_ctx)
         for claim in claims:
             if on_start is not None:
                 on_start(master, claim)
@@ -63,10 +79,36 @@ def run_stability(claims: Sequence[Claim], ctx: RunContext, master_seeds: Sequen
 
 
 def stability_table(results: Sequence[ClaimResult]) -> str:
-    """A Markdown table: claim, verdict, rate over master seeds."""
-    lines = ["| claim | verdict | pinned | held | per master seed |", "|---|---|---|---|---|"]
+    """A Markdown table: claim, verdict, rate over master seeds, agreement with the full verdict.
+
+    "per master seed" lists the verdict reported; where the judge's own
+    estimate differs (a reduced budget's INCONCLUSIVE), it follows in brackets.
+    """
+    lines = ["| claim | verdict | pinned | held | full verdict | agrees with full | "
+             "per master seed (judge's estimate) |", "|---|---|---|---|---|---|---|"]
     for r in results:
-        per = ", ".join(f"{m}: {v['verdict']}" for m, v in r.evidence["per_master_seed"].items())
+        per = ", ".join(f"{m}: {v['verdict']}" + (f" ({v['estimate']})" if v.get(
+            "estimate", v["verdict"]) != v["verdict"] else "")
+            for m, v in r.evidence["per_master_seed"].items())
+        agreement = r.evidence.get("agreement")
+        agrees = (f"{agreement['agreed']}/{agreement['master_seeds']}" if agreement
+                  else "same protocol")
+        full = agreement["full_verdict"] if agreement else (r.agreement.get("full_verdict")
+                                                            or "-")
         lines.append(f"| {r.id} | {r.verdict} | {r.expected or '-'} | "
-                     f"{r.evidence['rate']:.0%} | {per} |")
+                     f"{r.evidence['rate']:.0%} | {full} | {agrees} | {per} |")
     return "\n".join(lines) + "\n"
+
+
+def recorded_agreement(results: Sequence[ClaimResult]
+                       ) -> dict[str, dict[str, tuple[str, list[str]]]]:
+    """Per budget, per claim: the full verdict it was measured against and the judge's verdict
+    under each master seed (reduced budgets only)."""
+    out: dict[str, dict[str, tuple[str, list[str]]]] = {}
+    for r in results:
+        agreement = r.evidence.get("agreement")
+        if agreement:
+            out.setdefault(agreement["budget"], {})[r.id] = (
+                agreement["full_verdict"],
+                [v["estimate"] for v in r.evidence["per_master_seed"].values()])
+    return out

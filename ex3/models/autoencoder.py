@@ -28,6 +28,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ex3.models.keras_init import keras_init_
+
 N_PIXELS = 784
 CODE_DIM = 2
 SHALLOW_ENCODER = (N_PIXELS, 512, 128, CODE_DIM)
@@ -59,10 +61,7 @@ class DenseAutoencoder(nn.Module):
         mirror = widths[::-1]
         self.decoder = nn.Sequential(*_dense_relu_stack(mirror[:-1]),
                                      nn.Linear(mirror[-2], mirror[-1]), nn.Sigmoid())
-        for module in self.modules():
-            if isinstance(module, nn.Linear):
-                nn.init.xavier_uniform_(module.weight)
-                nn.init.zeros_(module.bias)
+        keras_init_(self)
 
     @property
     def code_dim(self) -> int:

@@ -8,28 +8,34 @@
   max-pool 2, conv 5x5 (16 maps) + ReLU + max-pool 2, dense 120 and 84 with
   ReLU, then the output layer. ReLU rather than LeNet's tanh, as the report's
   other models use ReLU.
+
+Every layer starts as Keras' defaults do (Glorot-uniform kernels, zero
+biases; ``ex3.models.keras_init``), as the report's Keras code did.
 """
 
 from __future__ import annotations
 
 from torch import nn
 
+from ex3.models.keras_init import keras_init_
+
 
 def mnist_linear() -> nn.Module:
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    return keras_init_(nn.Sequential(nn.Flatten(), nn.Linear(784, 10)))
 
 
 def mnist_mlp(width1: int = 512, width2: int = 512) -> nn.Module:
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, width1), nn.ReLU(),
-                         nn.Linear(width1, width2), nn.ReLU(), nn.Linear(width2, 10))
+    return keras_init_(nn.Sequential(nn.Flatten(), nn.Linear(784, width1), nn.ReLU(),
+                                     nn.Linear(width1, width2), nn.ReLU(),
+                                     nn.Linear(width2, 10)))
 
 
 def lenet() -> nn.Module:
-    return nn.Sequential(
+    return keras_init_(nn.Sequential(
         nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(),
         nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
         nn.Linear(120, 84), nn.ReLU(),
         nn.Linear(84, 10),
-    )
+    ))

@@ -4,8 +4,10 @@
 1-D convolution (cross-correlation, as the handwritten page writes
 w^T x_{i-1:i+1}) with zero padding, ReLU, max-pooling of width 2 and stride 2
 over each filter's 4 outputs, then p = u^T m with
-m = (max o1[0:2], max o1[2:4], max o2[0:2], max o2[2:4]). No biases; all
-weights start from N(0, 1).
+m = (max o1[0:2], max o1[2:4], max o2[0:2], max o2[2:4]). No biases. The
+linear model starts at w = 0 (the assignment's template); the CNN's filters
+and u from N(0, 1) (the template leaves it to the student; N(0, 1) is the
+common choice, and a CNN started at zero never moves: see claim G2).
 """
 
 from __future__ import annotations
@@ -18,11 +20,16 @@ from torch import nn
 
 
 class ToyLinear(nn.Module):
-    """p = w^T x. ``init_scale`` multiplies the N(0, 1) start (1 in the report's model)."""
+    """p = w^T x, started at w = 0 as the assignment's ``learn_linear`` template does.
 
-    def __init__(self, init_scale: float = 1.0) -> None:
+    ``init_scale`` > 0 starts it from ``init_scale`` x N(0, 1) instead: a
+    neighbouring choice (robustness) and the far start of a falsification world.
+    """
+
+    def __init__(self, init_scale: float = 0.0) -> None:
         super().__init__()
-        self.w = nn.Parameter(torch.randn(4) * init_scale)
+        start = torch.randn(4) * init_scale if init_scale else torch.zeros(4)
+        self.w = nn.Parameter(start)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x @ self.w
@@ -62,10 +69,12 @@ def squared_loss(p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 #: The toy models by name. "linear" and "cnn" are the report's; the others
 #: exist only to build falsification worlds (a CNN without its ReLU, a linear
-#: model started far from the solution).
+#: model started far from the solution) or a neighbouring choice (the
+#: linear model started from N(0, 1)).
 TOY_MODELS: dict[str, Callable[[], nn.Module]] = {
     "linear": ToyLinear,
     "cnn": ToyCNN,
     "cnn_no_relu": lambda: ToyCNN(relu=False),
+    "linear_normal": lambda: ToyLinear(init_scale=1.0),
     "linear_far": lambda: ToyLinear(init_scale=30.0),
 }

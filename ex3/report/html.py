@@ -25,7 +25,7 @@ from typing import Any
 
 from ex3.errors import OutputError
 from ex3.report.atomic import write_atomic
-from ex3.report.verdicts import sensitivity_line
+from ex3.report.verdicts import LEGEND, agreement_text, sensitivity_line
 
 REPORT_NAME = "report.html"
 
@@ -34,6 +34,7 @@ BADGE_COLOURS = {
     "REPRODUCED": "#1a7f37",
     "NOT REPRODUCED": "#cf222e",
     "UNSTABLE": "#bc4c00",
+    "INCONCLUSIVE": "#0969da",
     "SKIPPED": "#6639ba",
     "NOT TESTABLE": "#57606a",
 }
@@ -222,6 +223,21 @@ def _pin(claim: Mapping[str, Any]) -> str:
     return f'<div class="pin changed">CHANGED: pinned {html.escape(expected)}</div>'
 
 
+def _sub_checks(evidence: Mapping[str, Any]) -> str:
+    checks = evidence.get("sub_checks") or {}
+    if not checks:
+        return ""
+    items = "".join(f"<li>{html.escape(k)}: {html.escape(str(v))}</li>" for k, v in checks.items())
+    return ('<p class="threshold"><span class="label">Sub-checks</span> (stricter than the '
+            f"report's words; shown, not deciding):</p><ul>{items}</ul>")
+
+
+def _legend() -> str:
+    rows = "".join(f"<tr><td>{badge(v)}</td><td>{html.escape(text)}</td></tr>"
+                   for v, text in LEGEND.items())
+    return f'<table class="legend">{rows}</table>'
+
+
 def _figure(name: str, png: bytes | None) -> str:
     if png is None:
         return f'<p class="missing">Figure {html.escape(name)} was not rendered.</p>'
@@ -238,12 +254,14 @@ def _claim(claim: Mapping[str, Any], figures: Mapping[str, bytes],
     seeds_line = (f'<div class="pin">seeds {html.escape(", ".join(map(str, seeds)))}</div>'
                   if isinstance(seeds, list) and seeds else "")
     duration = claim.get("duration_s") or 0.0
+    budget = agreement_text(claim)
+    budget_line = f'<div class="pin">{html.escape(budget)}</div>' if budget else ""
     parts = [
         f'<article class="claim" id="claim-{cid}">',
         f'<header><span class="cid">{cid}</span> {html.escape(claim["summary"])}</header>',
         '<div class="words">',
         f"<blockquote>\u201c{html.escape(claim['quote'])}\u201d</blockquote>",
-        f'<div class="verdict">{badge(claim["verdict"])}{_pin(claim)}{seeds_line}'
+        f'<div class="verdict">{badge(claim["verdict"])}{_pin(claim)}{budget_line}{seeds_line}'
         f'<div class="pin">{duration:.1f} s</div></div>',
         "</div>",
         f'<p class="reason"><span class="label">Reason:</span> {html.escape(claim["reason"])}</p>',
@@ -251,6 +269,7 @@ def _claim(claim: Mapping[str, Any], figures: Mapping[str, bytes],
         f'{html.escape(claim["threshold"])}</p>',
     ]
     evidence = claim.get("evidence") or {}
+    parts.append(_sub_checks(evidence))
     if evidence and same_evidence_as is not None:
         ref = html.escape(same_evidence_as)
         parts.append(f'<p><span class="label">Evidence:</span> the same measurement as '
@@ -299,9 +318,9 @@ def _overview(claims: list[Mapping[str, Any]]) -> str:
     rows = "".join(
         f'<tr><td><a href="#claim-{html.escape(c["id"])}">{html.escape(c["id"])}</a></td>'
         f"<td>{html.escape(c['summary'])}</td><td>{badge(c['verdict'])}</td>"
-        f"<td>{_pin(c)}</td></tr>" for c in claims)
+        f"<td>{_pin(c)}</td><td>{html.escape(agreement_text(c))}</td></tr>" for c in claims)
     return ('<table class="overview"><tr><th>id</th><th>claim</th><th>verdict</th>'
-            f"<th>pinned</th></tr>{rows}</table>")
+            f"<th>pinned</th><th>budget and agreement</th></tr>{rows}</table>")
 
 
 def _trust(doc: Mapping[str, Any]) -> str:
@@ -323,15 +342,25 @@ def _trust(doc: Mapping[str, Any]) -> str:
         rows = "".join(
             f"<tr><td>{html.escape(c['id'])}</td><td>{badge(c['verdict'])}</td>"
             f"<td>{html.escape(str(c.get('expected') or '-'))}</td>"
-            f"<td class=\"num\">{c['evidence']['rate']:.0%}</td></tr>"
+            f"<td class=\"num\">{c['evidence']['rate']:.0%}</td>"
+            f"<td>{_agrees(c['evidence'])}</td></tr>"
             for c in claims if "rate" in (c.get("evidence") or {}))
         seeds = ", ".join(map(str, stab["master_seeds"]))
         parts += ['<section id="stability"><h2>Stability</h2>',
                   f"<p>Each claim run under master seeds {html.escape(seeds)}; held = share "
-                  "of master seeds whose verdict is the pinned one.</p>",
-                  "<table><tr><th>claim</th><th>verdict</th><th>pinned</th><th>held</th></tr>"
-                  f"{rows}</table></section>"]
+                  "of master seeds whose verdict is the pinned one; agrees with full = share of "
+                  "master seeds whose judge gave the full protocol's verdict.</p>",
+                  "<table><tr><th>claim</th><th>verdict</th><th>pinned</th><th>held</th>"
+                  f"<th>agrees with full</th></tr>{rows}</table></section>"]
     return "\n".join(parts)
+
+
+def _agrees(evidence: Mapping[str, Any]) -> str:
+    agreement = evidence.get("agreement")
+    if not agreement:
+        return "same protocol"
+    return html.escape(f"{agreement['agreed']}/{agreement['master_seeds']} "
+                       f"({agreement['full_verdict']})")
 
 
 def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes]) -> str:
@@ -347,6 +376,7 @@ def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes]) -> str:
         f"<style>{CSS}</style></head><body><main>",
         "<h1>The claims of \u201cConvnets - ex3\u201d, re-checked</h1>",
         _header(doc),
+        _legend(),
         _overview(claims),
         _trust(doc),
     ]

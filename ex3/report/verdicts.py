@@ -39,6 +39,27 @@ def _summary(claims: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
+def agreement_text(claim: dict[str, Any]) -> str:
+    """The full protocol's verdict and this budget's measured agreement with it, in words."""
+    agreement = claim.get("agreement") or {}
+    budget, full = agreement.get("budget"), agreement.get("full_verdict")
+    if not budget or budget == "full":
+        return "full protocol" if budget else ""
+    if budget == "same in every profile":
+        return "one protocol in every profile (no reduced budget)"
+    text = f"{budget} budget; full protocol: {full or 'not pinned'}"
+    if agreement.get("master_seeds"):
+        text += (f"; gave it in {agreement['agreed']}/{agreement['master_seeds']} master seeds"
+                 + ("" if agreement.get("recorded_against") in (None, full) else
+                    f" (measured against {agreement['recorded_against']})"))
+    else:
+        text += "; agreement not measured"
+    estimate = claim.get("measured_verdict")
+    if estimate and estimate != claim["verdict"]:
+        text += f"; this run's judge said {estimate}"
+    return text
+
+
 def run_line(doc: dict[str, Any]) -> str:
     """Profile, data, wall time and environment of the run, in one sentence."""
     env = doc["environment"]
@@ -49,19 +70,43 @@ def run_line(doc: dict[str, Any]) -> str:
 
 def verdict_table(doc: dict[str, Any]) -> list[str]:
     """The Markdown table of the claims: words, verdict, pin, evidence, threshold."""
-    lines = ["| id | claim | verdict | pinned | evidence | threshold |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| id | claim | verdict | pinned | budget and agreement | evidence | threshold |",
+             "|---|---|---|---|---|---|---|"]
     for c in doc["claims"]:
         pinned = c["expected"] or "-"
         mark = "" if c["expected"] in (None, c["verdict"]) else " (changed)"
+        checks = (c.get("evidence") or {}).get("sub_checks") or {}
+        sub = ("<br>sub-checks (stricter, not deciding): "
+               + "; ".join(f"{k}: {v}" for k, v in checks.items())) if checks else ""
         lines.append(f"| {c['id']} | {_cell(c['summary'])} | **{c['verdict']}**{mark} | {pinned} "
-                     f"| {_cell(c['reason'])} | {_cell(c['threshold'])} |")
+                     f"| {_cell(agreement_text(c)) or '-'} | {_cell(c['reason'])}{_cell(sub)} "
+                     f"| {_cell(c['threshold'])} |")
     return lines
+
+
+#: What each verdict means, in the order a reader meets them.
+LEGEND = {
+    "REPRODUCED": "the claim holds under its declared protocol and threshold in every seed",
+    "NOT REPRODUCED": "it does not; the reason gives the numbers (a finding about the report)",
+    "INCONCLUSIVE": "a reduced budget (quick profile, bundled sample) cannot decide what the "
+                    "full protocol decides; the reason names the command that decides",
+    "UNSTABLE": "the verdict differs between master seeds; the rate says how often it held",
+    "SKIPPED": "the claim needs data this run does not have",
+    "NOT TESTABLE": "nothing in the report can be checked",
+}
+
+
+def legend_lines() -> list[str]:
+    """The verdicts' meanings as a Markdown list."""
+    return [f"* **{verdict}**: {text}" for verdict, text in LEGEND.items()]
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
     """The verdict table a person reads, with the trust sections and the figures."""
-    lines = ["# ex3 claims: verdicts", "", run_line(doc), "", *verdict_table(doc)]
+    from ex3.report.run_facts import header_lines
+
+    lines = ["# ex3 claims: verdicts", "", *header_lines(doc), "", run_line(doc), "",
+             *verdict_table(doc), "", *legend_lines()]
     lines += trust_markdown(doc)
     figures = sorted({f for c in doc["claims"] for f in c.get("figures", [])})
     if figures:

@@ -33,23 +33,27 @@ from ex3.training import entries
 if TYPE_CHECKING:
     import torch
 
-#: The training code every run depends on; the model's own module is added per run.
-_TRAINING_MODULES = ("loop.py", "splits.py", "seeding.py")
+#: The code every run depends on, relative to the package: the loop, splits, seeding, the
+#: model table (which loss a model trains with) and the initialisation; the model's own
+#: module is added per run.
+_RUN_MODULES = ("training/loop.py", "training/splits.py", "training/seeding.py",
+                "models/registry.py", "models/keras_init.py")
 
 
 @functools.cache
 def code_version(model_source: Path) -> str:
     """A digest of the source that decides what a run computes.
 
-    The training loop, the split builder, seeding and the module that defines
-    the model: editing an unrelated model or a message does not invalidate
-    every cached run, editing anything a run executes does. Computed once per
+    The training loop, the split builder, seeding, the model table, the
+    initialisation and the module that defines the model: editing an
+    unrelated model or a message does not invalidate every cached run,
+    editing anything a run executes does. Computed once per
     process, so the key describes the code this process loaded even if the
     files change on disk while it runs.
     """
-    training = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
-    for path in [*(training / name for name in _TRAINING_MODULES), model_source]:
+    for path in [*(package / name for name in _RUN_MODULES), model_source]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -1,4 +1,8 @@
-"""The claims of the report's handwritten page (S1, G1, G2) and its untestable line (C1)."""
+"""The claims of the report's handwritten page (S1, G1, G2) and its untestable line (C1).
+
+Exact checks, the same in every profile and without MNIST: no run of them is
+a reduced budget (``budget_free``), and no protocol choice is left open.
+"""
 
 from __future__ import annotations
 
@@ -24,24 +28,24 @@ CLAIMS = (
           f"every step proved by sympy; sigma (1 - sigma) within relative {_TOL64:g} of a "
           f"113-bit reference on |x| <= {_X64:g} in float64 and within {_TOL32:g} on "
           f"|x| <= {_X32:g} in float32; torch autograd likewise in float64",
-          _measure_s1, judge.judge_s1),
+          _measure_s1, judge.judge_s1, budget_free=True),
     Claim("G1", SECTION,
           "dl/du = 2(p - y) m^T, dl/dw_j = dl/dp * dp/dm_ij * dm_ij/do_ij * do_ij/dw_j",
           "The toy CNN's hand-derived gradients (chain rule through ReLU and max-pool) are "
           "correct.",
           f"hand-derived numpy gradients equal torch autograd within relative "
           f"{judge.G1_TOLERANCE:g} on random cases away from ties; torch gradcheck passes",
-          measure_g1, judge.judge_g1),
+          measure_g1, judge.judge_g1, budget_free=True),
     Claim("G2", SECTION,
           "o_ij = max{w^T x, 0} = 0, dl/dw1 = dl/dw2 = 0, w1 = w1 - lambda dl/dw1 = 0",
           "With every ReLU output zero (e.g. w1 = w2 = 0) the filter gradients vanish and "
           "gradient descent keeps w1 = w2 = 0.",
           "filter gradients and weights after gradient descent exactly 0.0 (hand and autograd)",
-          measure_g2, judge.judge_g2),
+          measure_g2, judge.judge_g2, budget_free=True),
     Claim("C1", SECTION,
           "the function is convex: 3, 7, 10",
           "A line of the page calls some functions, numbered 3, 7 and 10, convex.",
-          "none",
+          "none", budget_free=True,
           not_testable="the line answers a question (about functions 3, 7 and 10) that is not "
                        "in the report, so there is nothing to check it against"),
 )

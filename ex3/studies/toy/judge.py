@@ -11,8 +11,15 @@ Thresholds, declared once, on normalised MSE (NMSE = MSE / Var(y) = 1 - R^2):
 * PLATEAU_WINDOW = 10 epochs and PLATEAU_TOL = 0.1: "converges / levels
   off" means the mean test NMSE of the last 10 epochs differs from that of the
   10 before by less than 10%;
-* DECREASE = 0.5: "the loss reduces" means the final test NMSE is at most
-  half the initial one;
+* T4, "The loss of the linear model reduces ... and also converges ... but
+  to values not close to zero": "the loss", unqualified, is the loss the
+  model is trained on (the train NMSE, evaluated on the whole training set
+  after each epoch), as in A1. It "reduces" when its final value is below
+  its initial one (the weakest reading: it ends lower), "converges" when it
+  levels off (PLATEAU_TOL below) and is "not close to zero" when it ends
+  >= FAR_FROM_ZERO. Stricter properties are sub-checks beside the verdict,
+  never deciding it: whether it halves (final <= DECREASE = 0.5 x initial),
+  and whether the test NMSE ends lower too;
 * "better" means lower final test NMSE in every seed.
 """
 
@@ -94,18 +101,26 @@ def judge_t3(evidence: Evidence) -> Judgement:
 
 
 def judge_t4(evidence: Evidence) -> Judgement:
-    """T4: on y1, y2 the linear loss halves, levels off, and stays >= FAR_FROM_ZERO."""
-    parts, ok = [], True
+    """T4: on y1 and y2 the linear model's train NMSE ends below its initial value, levels off
+    and stays >= FAR_FROM_ZERO, in every seed."""
+    parts, ok, sub_checks = [], True, {}
     for f in ("y1", "y2"):
         runs = _runs(evidence, f, "linear")
-        finals = [r["final_test_nmse"] for r in runs]
-        decreased = all(r["final_test_nmse"] <= DECREASE * r["initial_test_nmse"] for r in runs)
-        levelled = all(r["plateau_change"] < PLATEAU_TOL for r in runs)
+        finals = [r["final_train_nmse"] for r in runs]
+        ratios = [r["final_train_nmse"] / r["initial_train_nmse"] for r in runs]
+        test_ratios = [r["final_test_nmse"] / r["initial_test_nmse"] for r in runs]
+        decreased = all(ratio < 1 for ratio in ratios)
+        levelled = all(r["train_plateau_change"] < PLATEAU_TOL for r in runs)
         far = min(finals) >= FAR_FROM_ZERO
         ok &= decreased and levelled and far
-        parts.append(f"{f}: final {_fmt(finals)} (decreased x<={DECREASE}: {decreased}, "
-                     f"levelled off <{PLATEAU_TOL:.0%}: {levelled}, >= {FAR_FROM_ZERO}: {far})")
-    return Judgement.holds(ok, "linear test NMSE per seed; " + "; ".join(parts))
+        parts.append(f"{f}: final {_fmt(finals)}, final/initial {_fmt(ratios)} (ends lower: "
+                     f"{decreased}, levelled off <{PLATEAU_TOL:.0%}: {levelled}, "
+                     f">= {FAR_FROM_ZERO}: {far}); test final/initial {_fmt(test_ratios)}")
+        sub_checks[f"{f}: train loss halves (final <= {DECREASE} x initial)"] = (
+            f"{sum(ratio <= DECREASE for ratio in ratios)} of {len(ratios)} seeds")
+        sub_checks[f"{f}: test loss ends lower too"] = (
+            f"{sum(ratio < 1 for ratio in test_ratios)} of {len(ratios)} seeds")
+    return Judgement.holds(ok, "linear train NMSE per seed; " + "; ".join(parts), sub_checks)
 
 
 def comparisons_t2(evidence: Evidence) -> dict[str, tuple[list[float], list[float], bool]]:

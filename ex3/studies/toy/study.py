@@ -176,17 +176,23 @@ def summarise(curves: Curves, near_zero: float, plateau_window: int) -> dict[str
     test = np.asarray(curves.test)
     train_ = np.asarray(curves.train)
     below = np.nonzero(test <= near_zero)[0]
-    last = test[-plateau_window:]
-    before = test[-2 * plateau_window:-plateau_window]
     return {
+        "initial_train_nmse": float(train_[0]),
         "initial_test_nmse": float(test[0]),
         "final_train_nmse": float(train_[-1]),
         "final_test_nmse": float(test[-1]),
         "epochs_to_near_zero": int(below[0]) if below.size else None,
-        "plateau_change": float(abs(last.mean() - before.mean()) / max(before.mean(), 1e-12)),
+        "plateau_change": _plateau_change(test, plateau_window),
+        "train_plateau_change": _plateau_change(train_, plateau_window),
         "epochs": len(test) - 1,
         "diverged": curves.diverged,
     }
+
+
+def _plateau_change(curve: np.ndarray, window: int) -> float:
+    """Relative change of the mean over the last ``window`` epochs against the ``window`` before."""
+    last, before = curve[-window:], curve[-2 * window:-window]
+    return float(abs(last.mean() - before.mean()) / max(before.mean(), 1e-12))
 
 
 def measure(ctx: RunContext, near_zero: float, plateau_window: int) -> dict:
