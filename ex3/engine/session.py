@@ -39,8 +39,12 @@ class Session:
 
     def document(self, extra: dict | None = None) -> dict:
         """The verdicts document for what has run so far."""
+        from ex3.training.cache import retrained_entries
+
         results = self.ordered()
         sources = [r.evidence.get("data_source") for r in results if r.evidence.get("data_source")]
+        # Runs whose cache entry failed verification and were trained again: the report says so.
+        extra = {"retrained_runs": retrained_entries(), **(extra or {})}
         return build_document(results, profile=self.ctx.profile,
                               duration_s=time.perf_counter() - self.started,
                               data_source=sources[0] if sources else None, extra=extra)
