@@ -22,3 +22,11 @@ class UsageError(Ex3Error):
 
 class OutputError(Ex3Error):
     """The output folder cannot be written."""
+
+
+class CacheError(Ex3Error):
+    """The run cache folder cannot be created, written or cleaned."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: stop like Ctrl-C (a BaseException, so no ``except Exception`` eats it)."""

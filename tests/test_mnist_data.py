@@ -8,7 +8,6 @@ the small file being damaged and link the rest.
 
 from __future__ import annotations
 
-import builtins
 import hashlib
 import os
 import re
@@ -269,12 +268,14 @@ def test_unreadable_file_chmod(make_root) -> None:
 def test_unreadable_file_simulated(make_root, monkeypatch: pytest.MonkeyPatch) -> None:
     root, raw = make_root()
 
+    real_open = os.open
+
     def guarded_open(file, *args, **kwargs):
         if Path(file).name == TRAIN_IMAGES:
             raise PermissionError(13, "Permission denied", str(file))
-        return builtins.open(file, *args, **kwargs)
+        return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(mnist, "open", guarded_open, raising=False)
+    monkeypatch.setattr(os, "open", guarded_open)
     with pytest.raises(DataError) as exc:
         load_mnist(root)
     assert_names_fix(exc, raw / TRAIN_IMAGES, "permission denied", "chmod a+r")

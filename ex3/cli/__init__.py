@@ -2,12 +2,14 @@
 
 A thin front over :class:`~ex3.engine.session.Session`, the engine the pytest
 suite uses too, so ``ex3 verify`` and ``pytest claims/`` cannot disagree. One
-module per subcommand (``verify``, ``stability``, ``data``); ``common`` holds
-what they share.
+module per subcommand (``verify``, ``stability``, ``data``, ``cache``);
+``common`` holds what they share, ``failures`` how a run ends badly.
 
 Exit codes, for scripts and CI: 0 every verdict is as pinned; 1 at least one
-verdict differs from its pin; 2 a usage or data problem, told in one line on
-stderr (no traceback), because those are fixed by the person, not the code.
+verdict differs from its pin (``ex3 cache verify``: an entry is damaged); 2 a
+usage or data problem, told in one line on stderr (no traceback), because
+those are fixed by the person, not the code; 3 an internal error (one line
+naming the log file that holds the traceback); 130 Ctrl-C; 143 SIGTERM.
 """
 
 from __future__ import annotations
@@ -17,13 +19,20 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from ex3.cli.cache import add_cache_command
 from ex3.cli.common import EXIT_USAGE, parse_ids
 from ex3.cli.data import run_data
+from ex3.cli.failures import (
+    EXIT_SIGINT,
+    EXIT_SIGTERM,
+    report_internal_error,
+    sigterm_raises,
+)
 from ex3.cli.stability import run_stability_command
 from ex3.cli.verify import run_verify
 from ex3.engine.pinned import PROFILES
 from ex3.engine.stability import MIN_MASTER_SEEDS
-from ex3.errors import Ex3Error
+from ex3.errors import Ex3Error, Terminated
 
 __all__ = ["build_parser", "main", "parse_ids"]
 
@@ -59,14 +68,15 @@ def _add_claim_options(command: argparse.ArgumentParser) -> None:
     """The options shared by ``verify`` and ``stability``: which claims, how, on what data."""
     command.add_argument("--profile", choices=PROFILES, default=None,
                          help="protocol profile (default: $EX3_PROFILE or quick)")
-    command.add_argument("--only", nargs="+", metavar="IDS",
-                         help="claim ids to run, comma or space separated (default: all)")
+    command.add_argument("--only", nargs="+", action="extend", metavar="IDS",
+                         help="claim ids to run, comma or space separated; repeat to add more "
+                              "(default: all)")
     command.add_argument("--seeds", type=_positive, metavar="N",
                          help="seeds per study instead of each study's default")
     source = command.add_mutually_exclusive_group()
     source.add_argument("--data-dir", metavar="DIR",
                         help="folder holding the official MNIST files (default: $EX3_DATA_DIR, "
-                             "the download cache, else the bundled sample)")
+                             "the download cache, else the bundled sample; '' means unset)")
     source.add_argument("--download", action="store_true",
                         help="download the official MNIST into the ex3 cache if it is not there")
     command.add_argument("--out", metavar="DIR",
@@ -74,7 +84,7 @@ def _add_claim_options(command: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``ex3`` argument parser with its ``verify``, ``stability`` and ``data`` subcommands."""
+    """The ``ex3`` parser, with the ``verify``, ``stability``, ``data`` and ``cache`` commands."""
     parser = _Parser(
         prog="ex3",
         description="Re-check the claims of the 'Convnets - ex3' report and write the verdicts.")
@@ -85,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="measure and judge the claims; write verdicts, figures and report.html",
         description="Measure and judge the report's claims, compare each verdict with the pinned "
                     "one, and write verdicts.json, verdicts.md, report.html and the figures. "
-                    "Exit 0: all as pinned; 1: a verdict changed; 2: usage or data error.")
+                    "Exit 0: all as pinned; 1: a verdict changed; 2: usage or data error; "
+                    "3: internal error.")
     _add_claim_options(verify)
     verify.add_argument("--workers", type=_positive, default=1, metavar="N",
                         help="train the claims' runs in N processes first (default 1)")
@@ -105,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "and report, per claim, how often its verdict held; a verdict that differs "
                     "between master seeds becomes UNSTABLE. Writes verdicts.json, verdicts.md, "
                     "stability.md and report.html. Exit 0: every verdict stable and as pinned; "
-                    "1: one flips or changed; 2: usage or data error.")
+                    "1: one flips or changed; 2: usage or data error; 3: internal error.")
     _add_claim_options(stability)
     stability.add_argument("--master-seeds", type=_at_least(MIN_MASTER_SEEDS), default=5,
                            metavar="N", help="master seeds 0..N-1 to run "
@@ -124,20 +135,27 @@ def build_parser() -> argparse.ArgumentParser:
                     "whether each is the official file. Exit 2 when a file is missing or altered.")
     data.add_argument("--data-dir", metavar="DIR",
                       help="folder to check (default: $EX3_DATA_DIR, the download cache, else the "
-                           "bundled sample)")
+                           "bundled sample; '' means unset)")
     data.set_defaults(handler=run_data)
+    add_cache_command(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``ex3`` command; returns the exit code."""
+    """Run the ``ex3`` command; returns the exit code (see the module docstring)."""
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        with sigterm_raises():
+            return args.handler(args)
     except Ex3Error as exc:
         message = " ".join(str(exc).split())
         print(f"ex3: error: {message}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("ex3: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_SIGINT
+    except Terminated:
+        print("ex3: terminated (SIGTERM)", file=sys.stderr)
+        return EXIT_SIGTERM
+    except Exception as exc:
+        return report_internal_error(exc, list(sys.argv[1:] if argv is None else argv))

@@ -28,9 +28,13 @@ def run_data(args: argparse.Namespace) -> int:
         size = "-" if e["size"] is None else f"{e['size']:,} bytes"
         state = "official" if e["official"] else f"NOT official ({e['problem']})"
         print(f"  {e['file']:<{width}}  {size:>18}  sha256 {e['sha256'] or '-':<64}  {state}")
-    bad = [e["file"] for e in entries if not e["official"]]
+    bad = [e for e in entries if not e["official"]]
     if bad:
+        listed = "; ".join(f"{e['file']}: {e['problem']}" for e in bad)
+        readable = (" (or make the unreadable ones readable, e.g. chmod a+r)"
+                    if any(e["problem"].startswith("unreadable") for e in bad) else "")
         raise DataError(f"{len(bad)} of {len(entries)} MNIST files in {folder} are not the "
-                         f"official ones ({', '.join(bad)}); replace them with the official files")
+                        f"official ones ({listed}); replace them with the official "
+                        f"files{readable}")
     print(f"all {len(entries)} files are the official MNIST")
     return EXIT_OK

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 import time
 from pathlib import Path
@@ -14,12 +16,14 @@ from ex3.errors import UsageError
 
 def run_stability_command(args: argparse.Namespace) -> int:
     from ex3.engine.stability import run_stability, stability_table
-    from ex3.report.atomic import write_atomic
-    from ex3.report.html import write_html
+    from ex3.report.html import REPORT_NAME, render_html
+    from ex3.report.outputs import commit_outputs
     from ex3.report.progress import Progress, format_duration, hooked
-    from ex3.report.verdicts import build_document, write_verdicts
+    from ex3.report.verdicts import build_document, verdict_files
 
-    ctx, claims, out = prepare(args)
+    # No figures: one master seed's figure would stand for all of them, and a PNG that
+    # another run left in the folder must not be linked from this run's report.
+    ctx, claims, out = prepare(args, extra_outputs=["stability.md"], figures=False)
     record_to = _agreement_target(args.record_agreement)
     masters = list(range(args.master_seeds))
     _print_header(ctx, claims, out, masters, args.workers)
@@ -42,16 +46,18 @@ def run_stability_command(args: argparse.Namespace) -> int:
 
         results = run_stability(claims, ctx, masters, on_result=on_result, on_start=on_start,
                                 before_master=before_master)
+        results = [dataclasses.replace(r, figures=[]) for r in results]  # none drawn here
         table = stability_table(results)
         doc = build_document(results, profile=ctx.profile,
                              duration_s=time.perf_counter() - start,
                              data_source=sources[0] if sources else None,
                              extra={"seeds": ctx.seeds, "front_end": "ex3 stability",
                                     "stability": {"master_seeds": masters, "table": table}})
-        write_verdicts(doc, out)
-        write_atomic(out / "stability.md", f"# Stability over master seeds {masters}\n\n"
-                                          f"Profile `{ctx.profile}`.\n\n{table}")
-        write_html(out)
+        files = verdict_files(doc)
+        files["stability.md"] = (f"# Stability over master seeds {masters}\n\n"
+                                 f"Profile `{ctx.profile}`.\n\n{table}")
+        files[REPORT_NAME] = render_html(json.loads(files["verdicts.json"]), {})
+        commit_outputs(out, files)
         if record_to is not None:
             budgets = write_agreement(results, record_to, note=(
                 f"ex3 stability --profile {ctx.profile} --master-seeds {len(masters)}; "

@@ -23,7 +23,7 @@ def run_verify(args: argparse.Namespace) -> int:
     """
     from ex3.engine.parallel import prefetch, runs_to_train
     from ex3.engine.session import Session
-    from ex3.report.html import write_html
+    from ex3.report.outputs import commit_outputs
     from ex3.report.progress import Progress, format_duration, hooked
     from ex3.report.terminal import Screen
 
@@ -61,8 +61,7 @@ def run_verify(args: argparse.Namespace) -> int:
         if args.sensitivity:
             extra["sensitivity"] = _falsify(claims, ctx, progress, say)
         progress.stage("writing figures and report", "")
-        session.write(out, extra=extra)
-        write_html(out)
+        commit_outputs(out, session.outputs(extra=extra, html=True))
     results = session.ordered()
     screen.write(screen.summary(results, str(out),
                                      format_duration(time.perf_counter() - start)))

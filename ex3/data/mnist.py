@@ -37,6 +37,7 @@ import numpy as np
 import platformdirs
 import torch
 
+from ex3.data import files
 from ex3.errors import DataError, UsageError
 
 __all__ = [
@@ -179,21 +180,8 @@ def parse_idx(data: bytes, name: str, *, kind: str | None = None) -> np.ndarray:
 
 
 def _read_bytes(path: Path, what: str, fix: str) -> bytes:
-    """Read a whole file, turning every OS-level failure into a DataError with a fix."""
-    if not path.exists():
-        raise DataError(f"{what} {path} does not exist; {fix}.")
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except PermissionError as exc:
-        raise DataError(
-            f"{what} {path} exists but cannot be read (permission denied); make it readable "
-            f"(e.g. chmod a+r {path}) or {fix}."
-        ) from exc
-    except IsADirectoryError as exc:
-        raise DataError(f"{what} {path} is a folder, not a file; {fix}.") from exc
-    except OSError as exc:
-        raise DataError(f"{what} {path} could not be read ({exc.strerror or exc}); {fix}.") from exc
+    """Read a whole regular file, turning every OS-level failure into a DataError with a fix."""
+    return files.read_regular(path, what, fix)
 
 
 def read_idx(path: str | os.PathLike[str], *, kind: str | None = None) -> np.ndarray:
@@ -213,10 +201,17 @@ def _read_official(raw_dir: Path, name: str) -> tuple[np.ndarray, str]:
     """
     size, sha = OFFICIAL_FILES[name]
     path = raw_dir / name
-    if not path.exists():
-        present = [n for n in OFFICIAL_FILES if (raw_dir / n).exists()]
+    if files.kind(path, "MNIST file") == files.MISSING:
+        found = [n for n in OFFICIAL_FILES if files.present(raw_dir / n)]
+        gz = path.with_name(name + ".gz")
+        if files.present(gz):
+            raise DataError(
+                f"MNIST file {path} is missing, but its compressed copy {gz} is there (found "
+                f"{len(found)} of the 4 official files in {raw_dir}); decompress it in place "
+                f"(gunzip {gz})."
+            )
         raise DataError(
-            f"MNIST file {path} is missing (found {len(present)} of the 4 official files in "
+            f"MNIST file {path} is missing (found {len(found)} of the 4 official files in "
             f"{raw_dir}); copy {name} from the official MNIST distribution into that folder, "
             f"or unset {DATA_DIR_ENV} and pass no data folder to use the bundled sample."
         )
@@ -443,7 +438,7 @@ def cache_root() -> Path:
 
 def _explicit_dir(data_dir: str | os.PathLike[str] | None) -> tuple[Path, str] | None:
     """The explicitly requested folder and where the request came from, if any."""
-    if data_dir is not None:
+    if data_dir is not None and str(data_dir).strip():  # "" means unset, as for the variable
         return Path(data_dir).expanduser(), "the data_dir argument"
     env = os.environ.get(DATA_DIR_ENV, "").strip()
     if env:
@@ -455,13 +450,14 @@ def _layout_hints(root: Path) -> str:
     """Explain near misses (compressed files, torchvision's legacy .pt files) in a layout error."""
     hints = []
     folders = [root / "MNIST" / "raw", root / "raw", root]
-    gz = [f / (n + ".gz") for f in folders for n in OFFICIAL_FILES if (f / (n + ".gz")).exists()]
+    gz = [f / (n + ".gz") for f in folders for n in OFFICIAL_FILES
+          if files.present(f / (n + ".gz"))]
     if gz:
         hints.append(
             f" It holds compressed files such as {gz[0]}; decompress them (gunzip) in place."
         )
     legacy = [root / "MNIST" / "processed", root / "processed"]
-    if any((f / "training.pt").exists() or (f / "test.pt").exists() for f in legacy):
+    if any(files.present(f / "training.pt") or files.present(f / "test.pt") for f in legacy):
         hints.append(
             " It holds only torchvision's processed training.pt/test.pt files, which ex3 does "
             "not read because they cannot be checked against the official hashes; supply the "
@@ -482,25 +478,36 @@ def _resolve_raw_dir(root: Path, origin: str) -> Path:
         if DATA_DIR_ENV in origin
         else "pass no data folder to use the bundled sample"
     )
-    if not root.exists():
+    what = f"MNIST data folder {root} (from {origin})"
+    found = files.kind(root, "MNIST data folder")
+    if found == files.MISSING:
         raise DataError(
-            f"MNIST data folder {root} (from {origin}) does not exist; a folder containing "
-            f"MNIST/raw/ with the four official IDX files was expected: fix the path, or {unset}."
+            f"{what} does not exist; a folder containing MNIST/raw/ with the four official IDX "
+            f"files was expected: fix the path, or {unset}."
         )
-    if not root.is_dir():
+    if found in (files.LOOP, files.BROKEN_LINK):
+        raise DataError(f"{what} is {found}; fix the link or pass the real folder, or {unset}.")
+    if found != files.FOLDER:
+        kind = "a file" if found == files.FILE else found
         raise DataError(
-            f"MNIST data folder {root} (from {origin}) is a file, not a folder; pass the folder "
-            f"that contains MNIST/raw/ with the four official IDX files, or {unset}."
+            f"{what} is {kind}, not a folder; pass the folder that contains MNIST/raw/ with the "
+            f"four official IDX files, or {unset}."
         )
-    candidates = [root / "MNIST" / "raw", root / "raw", root]
+    candidates = []
+    for folder in (root / "MNIST" / "raw", root / "raw", root):
+        found = files.kind(folder, "MNIST folder")
+        if found in (files.LOOP, files.BROKEN_LINK):
+            raise DataError(f"MNIST folder {folder} is {found}; fix the link, or {unset}.")
+        if found == files.FOLDER:
+            candidates.append(folder)
     for folder in candidates:
-        if all((folder / n).exists() for n in OFFICIAL_FILES):
+        if all(files.kind(folder / n, "MNIST file") != files.MISSING for n in OFFICIAL_FILES):
             return folder
     for folder in candidates:
-        if any((folder / n).exists() for n in OFFICIAL_FILES):
+        if any(files.kind(folder / n, "MNIST file") != files.MISSING for n in OFFICIAL_FILES):
             return folder
     raise DataError(
-        f"MNIST data folder {root} (from {origin}) does not have the expected layout: none of "
+        f"{what} does not have the expected layout: none of "
         f"the official files {', '.join(OFFICIAL_FILES)} is in {root / 'MNIST' / 'raw'} or "
         f"{root}; pass the parent of MNIST/ (a torchvision root) or the folder holding the four "
         f"files, or {unset}.{_layout_hints(root)}"
@@ -508,8 +515,10 @@ def _resolve_raw_dir(root: Path, origin: str) -> Path:
 
 
 def _cache_complete(root: Path) -> bool:
+    """True when the download cache holds all four files (a folder that cannot be searched
+    is a DataError naming it, not a traceback)."""
     raw = root / "MNIST" / "raw"
-    return all((raw / n).is_file() for n in OFFICIAL_FILES)
+    return all(files.kind(raw / n, "MNIST file") == files.FILE for n in OFFICIAL_FILES)
 
 
 # --------------------------------------------------------------------------- loading
@@ -708,11 +717,6 @@ def load_mnist(data_dir: str | os.PathLike[str] | None = None, download: bool = 
 # --------------------------------------------------------------------------- description
 
 
-def _sha256_file(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def _describe_file(path: Path, source: str) -> dict[str, Any]:
     """Report one official file without raising, so a diagnosis can list every problem."""
     size, sha = OFFICIAL_FILES[path.name]
@@ -727,14 +731,22 @@ def _describe_file(path: Path, source: str) -> dict[str, Any]:
         "official": False,
         "problem": None,
     }
-    if not path.exists():
-        entry["problem"] = "missing"
-        return entry
     try:
+        found = files.kind(path, "MNIST file")
+        if found == files.MISSING:
+            gz = files.present(path.with_name(path.name + ".gz"))
+            entry["problem"] = "missing (a .gz copy is beside it: gunzip it)" if gz else "missing"
+            return entry
+        if found != files.FILE:
+            entry["problem"] = f"{found}, not a regular file"
+            return entry
         entry["size"] = path.stat().st_size
-        entry["sha256"] = _sha256_file(path)
+        entry["sha256"] = files.sha256_regular(path, "MNIST file", _FILE_FIX)
+    except files.Unreadable as exc:
+        entry["problem"] = f"unreadable: {exc.reason}"
+        return entry
     except OSError as exc:
-        entry["problem"] = f"unreadable ({exc.strerror or exc})"
+        entry["problem"] = f"unreadable: {exc.strerror or exc}"
         return entry
     entry["official"] = entry["size"] == size and entry["sha256"] == sha
     if not entry["official"]:
@@ -772,7 +784,8 @@ def describe_source(data_dir: str | os.PathLike[str] | None = None) -> list[dict
     }
     try:
         entry["size"] = SAMPLE_PATH.stat().st_size
-        entry["sha256"] = _sha256_file(SAMPLE_PATH)
+        with open(SAMPLE_PATH, "rb") as handle:
+            entry["sha256"] = hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as exc:
         raise DataError(
             f"The bundled MNIST sample {SAMPLE_PATH} cannot be read ({exc.strerror or exc}); "

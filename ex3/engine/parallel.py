@@ -12,6 +12,8 @@ Every worker calls ``runs.run``, so the file-locked run cache guarantees no
 run is trained twice, even by another ``ex3`` or pytest process. The claims
 are then evaluated serially in the main process, where every run is a cache
 hit, so evaluation, judging and verdicts are exactly the serial code path.
+The workers (``ex3.engine.workers``) stop at once on Ctrl-C or SIGTERM and
+die with the parent, so an interrupted or killed ``ex3`` leaves none behind.
 
 A study takes part by defining ``planned_runs(ctx) -> list[RunSpec]`` in its
 ``study`` module; a study without it (seconds of work) is simply not
@@ -26,14 +28,14 @@ import os
 import queue
 import time
 from collections.abc import Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ex3.data.mnist import MnistData, load_mnist
 from ex3.engine.claim import Claim, RunContext
+from ex3.engine.workers import WorkerPool
 from ex3.errors import UsageError
-from ex3.training import runs
+from ex3.training import cache, entries, runs
 from ex3.training.cache import runs_dir
 from ex3.training.runs import RunSpec
 
@@ -100,8 +102,18 @@ def planned_runs(claims: Iterable[Claim], ctx: RunContext) -> list[RunSpec]:
 
 
 def is_cached(spec: RunSpec, data: MnistData) -> bool:
-    """True when the run cache already holds ``spec`` trained on ``data``."""
-    return runs.cache_enabled() and (runs_dir() / runs.run_key_for(spec, data)).is_dir()
+    """True when the run cache holds ``spec`` trained on ``data`` in an entry that verifies.
+
+    A damaged entry counts as not cached, so a worker retrains it (and reports it).
+    """
+    if not runs.cache_enabled():
+        return False
+    key = runs.run_key_for(spec, data)
+    try:
+        entries.verify_entry(runs_dir() / key, key)
+    except entries.Damaged:
+        return False
+    return True
 
 
 def training_images(spec: RunSpec, data: MnistData) -> int:
@@ -146,28 +158,20 @@ def prefetch(claims: Iterable[Claim], ctx: RunContext, workers: int,
     if progress is not None:
         progress.plan(pending, concurrency=n_procs)
         progress.stage(f"training runs 0/{len(todo)} on {n_procs} workers")
-    spawn = multiprocessing.get_context("spawn")
-    events = spawn.Queue() if progress is not None else None
+    events = multiprocessing.get_context("spawn").Queue() if progress is not None else None
     trained = 0
-    with ProcessPoolExecutor(max_workers=n_procs, mp_context=spawn, initializer=_init_worker,
-                             initargs=(threads, events)) as pool:
-        futures: dict[Future[bool], RunSpec] = {
-            pool.submit(_train, spec, ctx.data_dir, ctx.download): spec for spec in todo}
-        running = set(futures)
-        try:
-            while running:
-                done, running = wait(running, timeout=0.25, return_when=FIRST_COMPLETED)
-                _drain(events, progress)
-                for future in done:
-                    hit = future.result()
-                    trained += not hit
-                    if progress is not None:
-                        progress.run_finished(futures[future])
-                        progress.stage(f"training runs {len(futures) - len(running)}/"
-                                       f"{len(futures)} on {n_procs} workers")
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    work = [(spec, ctx.data_dir, ctx.download) for spec in todo]
+    with WorkerPool(n_procs, _train, initializer=_init_worker,
+                    initargs=(threads, events)) as pool:
+        finished = pool.map_unordered(work, on_idle=lambda: _drain(events, progress))
+        for done, (index, (hit, retrained)) in enumerate(finished, 1):
+            _drain(events, progress)
+            trained += not hit
+            for entry in retrained:
+                cache.record_retrained(**entry)
+            if progress is not None:
+                progress.run_finished(todo[index])
+                progress.stage(f"training runs {done}/{len(todo)} on {n_procs} workers")
     _drain(events, progress)
     data = load_mnist(ctx.data_dir, download=ctx.download)
     unseen = sum(not is_cached(spec, data) for spec in todo)
@@ -195,6 +199,13 @@ def _init_worker(threads: int, events: Any) -> None:
         runs.progress_hook = lambda spec, record: events.put((spec, record))
 
 
-def _train(spec: RunSpec, data_dir: str | None, download: bool) -> bool:
-    """Train one run into the cache (in a worker); True when it was already there."""
-    return runs.run(spec, load_mnist(data_dir, download=download)).from_cache
+def _train(spec: RunSpec, data_dir: str | None, download: bool
+           ) -> tuple[bool, list[dict[str, str]]]:
+    """Train one run into the cache (in a worker).
+
+    Returns whether it was already there, and the damaged entries this call
+    retrained, for the parent's :func:`~ex3.training.cache.retrained_entries`.
+    """
+    before = len(cache.retrained_entries())
+    hit = runs.run(spec, load_mnist(data_dir, download=download)).from_cache
+    return hit, cache.retrained_entries()[before:]

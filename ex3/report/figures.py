@@ -32,16 +32,24 @@ def registry() -> dict[str, FigureFn]:
     return figures
 
 
-def render_figures(names: Iterable[str], ctx: RunContext, out_dir: Path) -> list[Path]:
-    """Draw each named figure and write it as ``out_dir/<name>.png``."""
+def render_pngs(names: Iterable[str], ctx: RunContext) -> dict[str, bytes]:
+    """Draw each named figure; its PNG bytes by name, for writing with the rest of a run."""
     known = registry()
-    written = []
+    pngs = {}
     for name in sorted(set(names)):
         fig = known[name](ctx)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
         plt.close(fig)
+        pngs[name] = buffer.getvalue()
+    return pngs
+
+
+def render_figures(names: Iterable[str], ctx: RunContext, out_dir: Path) -> list[Path]:
+    """Draw each named figure and write it as ``out_dir/<name>.png``."""
+    written = []
+    for name, png in render_pngs(names, ctx).items():
         path = out_dir / f"{name}.png"
-        write_atomic(path, buffer.getvalue())
+        write_atomic(path, png)
         written.append(path)
     return written

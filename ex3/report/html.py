@@ -304,6 +304,9 @@ def _header(doc: Mapping[str, Any]) -> str:
         rows["workers"] = doc["workers"]
     if doc.get("front_end"):
         rows["run by"] = doc["front_end"]
+    if doc.get("retrained_runs"):
+        rows["retrained runs"] = "; ".join(f"{r['key']}: {r['reason']}"
+                                           for r in doc["retrained_runs"])
     body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
                    for k, v in rows.items())
     summary = doc.get("summary") or {}

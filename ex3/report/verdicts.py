@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ex3.engine.claim import ClaimResult
-from ex3.report.atomic import write_atomic
 from ex3.report.environment import environment
+from ex3.report.outputs import commit_outputs
 
 
 def build_document(results: Iterable[ClaimResult], *, profile: str, duration_s: float,
@@ -151,9 +151,13 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def verdict_files(doc: dict[str, Any]) -> dict[str, str]:
+    """``verdicts.json`` and ``verdicts.md`` of ``doc``, by name, to be written with the rest."""
+    return {"verdicts.json": json.dumps(doc, indent=2, allow_nan=True) + "\n",
+            "verdicts.md": render_markdown(doc)}
+
+
 def write_verdicts(doc: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
-    """Write both files atomically into ``out_dir``; return their paths."""
-    json_path, md_path = out_dir / "verdicts.json", out_dir / "verdicts.md"
-    write_atomic(json_path, json.dumps(doc, indent=2, allow_nan=True) + "\n")
-    write_atomic(md_path, render_markdown(doc))
-    return json_path, md_path
+    """Write both files into ``out_dir`` as one set; return their paths."""
+    commit_outputs(out_dir, verdict_files(doc))
+    return out_dir / "verdicts.json", out_dir / "verdicts.md"

@@ -7,7 +7,7 @@ here with the one training loop, so claims and benchmarks share runs.
 from __future__ import annotations
 
 import inspect
-import os
+import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,6 +17,7 @@ from torch import nn
 
 from ex3.data.mnist import MnistData
 from ex3.models.registry import model_spec
+from ex3.training import cache
 from ex3.training.cache import cached, run_key
 from ex3.training.loop import EpochRecord, History, TrainConfig, train
 from ex3.training.seeding import build_seeded
@@ -58,8 +59,29 @@ def run_key_for(spec: RunSpec, data: MnistData) -> str:
 
 
 def cache_enabled() -> bool:
-    """The run cache is on unless EX3_NO_CACHE is set to a non-empty value."""
-    return not os.environ.get("EX3_NO_CACHE")
+    """The run cache is on unless EX3_NO_CACHE is set to a non-blank value."""
+    return cache.cache_enabled()
+
+
+def _as_json(value: object) -> object:
+    """``value`` as it reads back from JSON (tuples become lists), for comparing specs."""
+    return json.loads(json.dumps(value))
+
+
+def restore(spec: RunSpec, meta: dict, state: dict[str, torch.Tensor]
+            ) -> tuple[History, nn.Module]:
+    """The history and trained model a cache entry (or a fresh run) holds for ``spec``.
+
+    Raises when they do not belong to ``spec``: a spec recorded for another
+    run, a history without its fields, a state_dict of another model.
+    """
+    if _as_json(meta["spec"]) != _as_json(asdict(spec)):
+        raise ValueError("the entry records another run's spec")
+    history = History.from_json(meta["history"])
+    model = build_seeded(model_spec(spec.model).build, spec.config.seed)
+    model.load_state_dict(state)
+    model.eval()
+    return history, model
 
 
 def run(spec: RunSpec, data: MnistData,
@@ -80,8 +102,7 @@ def run(spec: RunSpec, data: MnistData,
                         classify=kind.classify, on_epoch=epoch)
         return {"history": history.to_json(), "spec": asdict(spec)}, model.state_dict()
 
-    meta, state, hit = cached(run_key_for(spec, data), compute, enabled=cache_enabled())
-    model = build_seeded(kind.build, spec.config.seed)
-    model.load_state_dict(state)
-    model.eval()
-    return RunResult(spec, History.from_json(meta["history"]), model, hit)
+    meta, state, hit = cached(run_key_for(spec, data), compute, enabled=cache_enabled(),
+                              validate=lambda m, s: restore(spec, m, s))
+    history, model = restore(spec, meta, state)
+    return RunResult(spec, history, model, hit)
