@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ex3.errors import OutputError
-from ex3.report.atomic import ensure_writable_dir
+from ex3.report.atomic import ensure_writable_dir, stage
 
 #: Renamed last, so a set with a new verdicts.json has every other new file beside it.
 ANCHOR = "verdicts.json"
@@ -69,7 +68,7 @@ def commit_outputs(out: Path, files: Mapping[str, bytes | str]) -> list[Path]:
     staged: dict[str, str] = {}
     try:
         for name in order:
-            staged[name] = _stage(out, name, files[name])
+            staged[name] = stage(out, name, files[name])
         for name in order:
             os.replace(staged.pop(name), out / name)
     except OSError as exc:
@@ -79,19 +78,3 @@ def commit_outputs(out: Path, files: Mapping[str, bytes | str]) -> list[Path]:
         for tmp in staged.values():
             Path(tmp).unlink(missing_ok=True)
     return [out / name for name in order]
-
-
-def _stage(out: Path, name: str, data: bytes | str) -> str:
-    """Write ``data`` to a fresh temporary file in ``out``; its path."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the outputs from other readers
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return tmp
