@@ -23,7 +23,8 @@ from ex3 import cli
 from ex3.data.mnist import OFFICIAL_FILES
 from ex3.engine.claim import ClaimResult, RunContext, Verdict
 from ex3.engine.registry import get_claim
-from ex3.report.html import format_value, render_html, write_html
+from ex3.report.html import render_html, write_html
+from ex3.report.html_tables import format_value
 from ex3.report.progress import Progress, format_duration
 from ex3.report.verdicts import build_document, write_verdicts
 from ex3.training.loop import EpochRecord, TrainConfig
