@@ -62,7 +62,7 @@ def test_a_diverging_stacked_run_stops_alone():
     data = [problem(0), problem(1)]
     model = StackedRuns([[build_seeded(ToyLinear, 0), build_seeded(ToyLinear, 1)]])
     with torch.no_grad():
-        model.groups[0].stacked[0][1].mul_(1e30)  # run 1 starts far: its loss overflows
+        model.groups[0].stacked[0][1].fill_(1e30)  # run 1 starts far: its loss overflows
     histories = train_runs(model, *stacked_splits(data), TrainConfig("sgd", 0.01, 16, 5, 0),
                            squared_loss, seeds)
     assert not histories[0].diverged and len(histories[0].records) == 6
