@@ -258,7 +258,7 @@ def test_a_failure_while_writing_the_set_leaves_the_old_one_and_no_temporary_fil
     out = tmp_path / "out"
     outputs.commit_outputs(out, {"verdicts.json": "old", "verdicts.md": "old",
                                  "report.html": "old"})
-    real_stage = outputs._stage
+    real_stage = outputs.stage
     staged: list[str] = []
 
     def full_disk(folder, name, data):
@@ -267,7 +267,7 @@ def test_a_failure_while_writing_the_set_leaves_the_old_one_and_no_temporary_fil
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_stage(folder, name, data)
 
-    monkeypatch.setattr(outputs, "_stage", full_disk)
+    monkeypatch.setattr(outputs, "stage", full_disk)
     with pytest.raises(OutputError, match="No space left on device"):
         outputs.commit_outputs(out, {"verdicts.json": "new", "verdicts.md": "new",
                                      "report.html": "new"})
