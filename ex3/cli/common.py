@@ -112,12 +112,6 @@ def needs_mnist(claim: Claim) -> bool:
     return module is not None and hasattr(module, "data_for")
 
 
-def budget_bound(claim: Claim) -> bool:
-    """True when the claim's protocol depends on the budget (profile, data, seeds)."""
-    free = getattr(claim, "budget_free", None)
-    return needs_mnist(claim) if free is None else not free
-
-
 def seed_counts(claims: Sequence[Claim], ctx: RunContext) -> dict[str, int]:
     """Seeds each selected study draws, per claim-id letter (``T``: 5), before any training."""
     from ex3.report.run_facts import id_letter
@@ -173,7 +167,7 @@ def run_facts(ctx: RunContext, claims: Sequence[Claim], out: Path, front_end: st
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     ids = tuple(c.id for c in claims)
-    bound = any(budget_bound(c) for c in claims)
+    bound = any(not c.budget_free for c in claims)  # the toy and page claims have one protocol
     return RunFacts(front_end=front_end, profile=ctx.profile, claim_ids=ids,
                     all_claims=set(ids) >= {c.id for c in all_claims()}, data=data,
                     seeds=seeds_text(seed_counts(claims, ctx), ctx.seeds),

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ex3.engine.agreement import SAME
 from ex3.engine.claim import ClaimResult
 from ex3.report.environment import environment
 from ex3.report.outputs import commit_outputs
@@ -45,7 +46,7 @@ def agreement_text(claim: dict[str, Any]) -> str:
     budget, full = agreement.get("budget"), agreement.get("full_verdict")
     if not budget or budget == "full":
         return "full protocol" if budget else ""
-    if budget == "same in every profile":
+    if budget == SAME:
         return "one protocol in every profile (no reduced budget)"
     text = f"{budget} budget; full protocol: {full or 'not pinned'}"
     if agreement.get("master_seeds"):
