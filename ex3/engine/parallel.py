@@ -27,7 +27,7 @@ import multiprocessing
 import os
 import queue
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -86,18 +86,26 @@ def study_module(claim: Claim) -> Any | None:
         raise
 
 
-def planned_runs(claims: Iterable[Claim], ctx: RunContext) -> list[RunSpec]:
-    """The runs the claims will ask for, each once, in the studies' order."""
+def planned_runs(claims: Iterable[Claim], ctx: RunContext | Sequence[RunContext]
+                 ) -> list[RunSpec]:
+    """The runs the claims will ask for under ``ctx`` (one context or several), each once.
+
+    Several contexts (the protocols of a robustness neighbourhood, say) share
+    one plan, so their runs fill the workers together.
+    """
+    contexts = [ctx] if isinstance(ctx, RunContext) else list(ctx)
+    claims = list(claims)
     planned: dict[RunSpec, None] = {}
-    seen: set[str] = set()
-    for claim in claims:
-        module = study_module(claim)
-        if module is None or module.__name__ in seen:
-            continue
-        seen.add(module.__name__)
-        plan = getattr(module, "planned_runs", None)
-        if plan is not None:
-            planned.update(dict.fromkeys(plan(ctx)))
+    for context in contexts:
+        seen: set[str] = set()
+        for claim in claims:
+            module = study_module(claim)
+            if module is None or module.__name__ in seen:
+                continue
+            seen.add(module.__name__)
+            plan = getattr(module, "planned_runs", None)
+            if plan is not None:
+                planned.update(dict.fromkeys(plan(context)))
     return list(planned)
 
 
@@ -122,7 +130,7 @@ def training_images(spec: RunSpec, data: MnistData) -> int:
     return full if spec.n_train is None else min(spec.n_train, full)
 
 
-def runs_to_train(claims: Iterable[Claim], ctx: RunContext
+def runs_to_train(claims: Iterable[Claim], ctx: RunContext | Sequence[RunContext]
                   ) -> tuple[int, list[tuple[RunSpec, int]]]:
     """How many runs the claims plan, and those not yet cached with their images per epoch.
 
@@ -132,23 +140,32 @@ def runs_to_train(claims: Iterable[Claim], ctx: RunContext
     planned = planned_runs(claims, ctx)
     if not planned:
         return 0, []
-    data = load_mnist(ctx.data_dir, download=ctx.download)
+    first = ctx if isinstance(ctx, RunContext) else ctx[0]
+    data = load_mnist(first.data_dir, download=first.download)
     todo = [(s, training_images(s, data)) for s in planned if not is_cached(s, data)]
     todo.sort(key=lambda item: item[0].config.epochs * item[1], reverse=True)
     return len(planned), todo
 
 
-def prefetch(claims: Iterable[Claim], ctx: RunContext, workers: int,
+def prefetch(claims: Iterable[Claim], ctx: RunContext | Sequence[RunContext], workers: int,
              progress: Progress | None = None) -> PrefetchReport:
-    """Train every planned run of ``claims`` not yet in the cache, ``workers`` at a time."""
+    """Train every planned run of ``claims`` not yet in the cache, ``workers`` at a time.
+
+    ``ctx`` may be several contexts that share one data source (a robustness
+    neighbourhood): their runs are planned and trained together.
+    """
     if workers < 1:
         raise UsageError(f"--workers must be a positive number of processes, not {workers}")
     start = time.perf_counter()
     claims = list(claims)
-    if not runs.cache_enabled() and planned_runs(claims, ctx):
+    contexts = [ctx] if isinstance(ctx, RunContext) else list(ctx)
+    if not contexts:
+        return PrefetchReport(0, 0, 0, workers, threads_per_worker(workers), 0.0)
+    first = contexts[0]
+    if not runs.cache_enabled() and planned_runs(claims, contexts):
         raise UsageError("--workers above 1 trains runs into the run cache, which EX3_NO_CACHE "
                          "turns off; unset EX3_NO_CACHE or use --workers 1")
-    n_planned, pending = runs_to_train(claims, ctx)
+    n_planned, pending = runs_to_train(claims, contexts)
     todo = [spec for spec, _ in pending]
     if not todo:
         return PrefetchReport(n_planned, n_planned, 0, workers, threads_per_worker(workers),
@@ -160,7 +177,7 @@ def prefetch(claims: Iterable[Claim], ctx: RunContext, workers: int,
         progress.stage(f"training runs 0/{len(todo)} on {n_procs} workers")
     events = multiprocessing.get_context("spawn").Queue() if progress is not None else None
     trained = 0
-    work = [(spec, ctx.data_dir, ctx.download) for spec in todo]
+    work = [(spec, first.data_dir, first.download) for spec in todo]
     with WorkerPool(n_procs, _train, initializer=_init_worker,
                     initargs=(threads, events)) as pool:
         finished = pool.map_unordered(work, on_idle=lambda: _drain(events, progress))
@@ -173,7 +190,7 @@ def prefetch(claims: Iterable[Claim], ctx: RunContext, workers: int,
                 progress.run_finished(todo[index])
                 progress.stage(f"training runs {done}/{len(todo)} on {n_procs} workers")
     _drain(events, progress)
-    data = load_mnist(ctx.data_dir, download=ctx.download)
+    data = load_mnist(first.data_dir, download=first.download)
     unseen = sum(not is_cached(spec, data) for spec in todo)
     return PrefetchReport(n_planned, n_planned - len(todo), trained, n_procs, threads,
                           time.perf_counter() - start, unseen)
