@@ -146,6 +146,10 @@ class ClaimResult:
     #: protocol's verdict and the measured share of master seeds in which this budget
     #: gives it (``ex3.engine.agreement``).
     agreement: dict[str, Any] = field(default_factory=dict)
+    #: ROBUST, FRAGILE or NOT VARIED over the claim's declared neighbourhood of open
+    #: choices, with "holds in k of n" and what flips it (``ex3.engine.robustness``);
+    #: empty unless robustness was measured or recorded for this run.
+    robustness: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict (verdicts as strings) for JSON."""

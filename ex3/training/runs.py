@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from ex3.data.mnist import MnistData
+from ex3.models.losses import LossFn, named_loss
 from ex3.models.registry import model_spec
 from ex3.training import cache
 from ex3.training.cache import cached, run_key
@@ -36,6 +37,19 @@ class RunSpec:
     config: TrainConfig
     n_train: int | None = None
     n_test: int | None = None
+    #: A loss from ``ex3.models.losses`` instead of the model's own (None: the model's).
+    loss: str | None = None
+
+    def as_dict(self) -> dict:
+        """The spec as plain data: what the cache key hashes and an entry records.
+
+        ``loss`` appears only when set, so every run that trains with its
+        model's own loss keeps the key and record it had before the field existed.
+        """
+        out = asdict(self)
+        if self.loss is None:
+            del out["loss"]
+        return out
 
 
 @dataclass
@@ -54,8 +68,21 @@ progress_hook: Callable[[RunSpec, EpochRecord], None] | None = None
 
 
 def run_key_for(spec: RunSpec, data: MnistData) -> str:
-    """The run cache key of ``spec`` on ``data``, so callers can tell what is already trained."""
-    return run_key(asdict(spec), data.identity, Path(inspect.getfile(model_spec(spec.model).build)))
+    """The run cache key of ``spec`` on ``data``, so callers can tell what is already trained.
+
+    A run that names a loss also hashes the loss table's source, which it executes.
+    """
+    key = run_key(spec.as_dict(), data.identity,
+                  Path(inspect.getfile(model_spec(spec.model).build)))
+    if spec.loss is None:
+        return key
+    return run_key({"run": key, "loss": spec.loss}, data.identity,
+                   Path(inspect.getfile(named_loss)))
+
+
+def loss_for(spec: RunSpec) -> LossFn:
+    """The loss ``spec`` trains with: the one it names, else its model's own."""
+    return model_spec(spec.model).loss if spec.loss is None else named_loss(spec.loss)
 
 
 def cache_enabled() -> bool:
@@ -75,7 +102,7 @@ def restore(spec: RunSpec, meta: dict, state: dict[str, torch.Tensor]
     Raises when they do not belong to ``spec``: a spec recorded for another
     run, a history without its fields, a state_dict of another model.
     """
-    if _as_json(meta["spec"]) != _as_json(asdict(spec)):
+    if _as_json(meta["spec"]) != _as_json(spec.as_dict()):
         raise ValueError("the entry records another run's spec")
     history = History.from_json(meta["history"])
     model = build_seeded(model_spec(spec.model).build, spec.config.seed)
@@ -98,9 +125,9 @@ def run(spec: RunSpec, data: MnistData,
     def compute() -> tuple[dict, dict[str, torch.Tensor]]:
         train_split, test_split = splits(spec, data)
         model = build_seeded(kind.build, spec.config.seed)
-        history = train(model, train_split, test_split, spec.config, kind.loss,
+        history = train(model, train_split, test_split, spec.config, loss_for(spec),
                         classify=kind.classify, on_epoch=epoch)
-        return {"history": history.to_json(), "spec": asdict(spec)}, model.state_dict()
+        return {"history": history.to_json(), "spec": spec.as_dict()}, model.state_dict()
 
     meta, state, hit = cached(run_key_for(spec, data), compute, enabled=cache_enabled(),
                               validate=lambda m, s: restore(spec, m, s))

@@ -61,6 +61,11 @@ METHODS = (*AUTOENCODERS, "pca")
 BCE_EPS = 1e-7  # Keras' clipping of probabilities in binary_crossentropy
 FLATTEN_WINDOW = 10
 
+#: The protocol's ``loss`` (as the report would word it) -> the run's loss: None trains with
+#: the autoencoders' own, binary cross-entropy; "mse" is a robustness neighbour's choice.
+BCE_LOSS, MSE_LOSS = "binary cross-entropy per pixel", "mean squared error per pixel"
+LOSS_NAMES: dict[str, str | None] = {BCE_LOSS: None, MSE_LOSS: "mse"}
+
 
 @dataclass(frozen=True)
 class AutoencoderProtocol:
@@ -73,7 +78,7 @@ class AutoencoderProtocol:
     optimizer: str = "adam"
     lr: float = 1e-3
     batch_size: int = 256
-    loss: str = "binary cross-entropy per pixel"
+    loss: str = BCE_LOSS
     pca_components: int = 2
     knn_k: int = 5
     silhouette_on: str = "all test codes, digit labels, Euclidean"
@@ -96,7 +101,7 @@ class AutoencoderProtocol:
 
     def spec(self, slot: str, seed: int) -> RunSpec:
         config = TrainConfig(self.optimizer, self.lr, self.batch_size, self.epochs, seed)  # type: ignore[arg-type]
-        return RunSpec(self.model_for(slot), config, self.n_train, None)
+        return RunSpec(self.model_for(slot), config, self.n_train, None, LOSS_NAMES[self.loss])
 
 
 EPOCHS = {"quick": 12, "full": 50}
@@ -133,15 +138,23 @@ def runs(ctx: RunContext) -> dict[int, dict[str, RunResult]]:
             for seed in protocol.seeds}
 
 
-#: The overrides the recognisability judge shares with a world: its size (a
-#: tiny world gets a tiny judge), never what the world changes about the
+#: The overrides the recognisability judge shares with a world that shrinks the data:
+#: its size (a tiny world gets a tiny judge), never what the world changes about the
 #: autoencoders (learning rate, substitutions).
 JUDGE_OVERRIDES = ("n_train", "epochs")
 
 
 def judge_context(ctx: RunContext) -> RunContext:
-    """``ctx`` as the MNIST study sees it when it trains the judge."""
-    shared = tuple((k, v) for k, v in ctx.overrides if k in JUDGE_OVERRIDES)
+    """``ctx`` as the MNIST study sees it when it trains the judge.
+
+    Only a context that shrinks the training set (a tiny world) gives the
+    judge its size; one that changes the autoencoders' epochs, loss or batch
+    (a robustness neighbour) keeps the declared judge, which is not a choice
+    of the autoencoder section.
+    """
+    names = {k for k, _ in ctx.overrides}
+    shared = (tuple((k, v) for k, v in ctx.overrides if k in JUDGE_OVERRIDES)
+              if "n_train" in names else ())
     return dataclasses.replace(ctx, overrides=shared)
 
 

@@ -31,7 +31,9 @@ the NMSE curves), far below every threshold of ``ex3.studies.toy.judge``.
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -135,40 +137,164 @@ def run_stacked(protocol: ToyProtocol) -> dict[tuple[int, str, str], Curves]:
     ``TOY_MODELS``); see the module docstring for why this is the same
     protocol as ``run_one`` for each run.
     """
-    keys = [(seed, f, slot) for seed in protocol.seeds for f in FUNCTIONS for slot in MODELS]
-    data = {seed: make_toy_data(seed, protocol.n_train, protocol.n_test, protocol.noise)
-            for seed in protocol.seeds}
-    by_model: dict[str, list[tuple[int, str, str]]] = {}
+    return _train_stack([protocol], per_run_rates=False)[0]
+
+
+#: Protocol fields that may differ between protocols trained in one stack (with per-run
+#: rates): the learning rate, the L2 lambda and which model fills a slot.
+PER_RUN_FIELDS = ("lr", "weight_decay", "substitutions")
+
+
+def stack_key(protocol: ToyProtocol) -> ToyProtocol:
+    """What protocols trained in one stack share: everything but ``PER_RUN_FIELDS``."""
+    return dataclasses.replace(protocol, lr=1.0, weight_decay=0.0, substitutions=())
+
+
+def run_many(protocols: list[ToyProtocol]) -> list[dict[tuple[int, str, str], Curves]]:
+    """The curves of several protocols, those that share a ``stack_key`` trained as one stack.
+
+    The robustness neighbourhood of the toy claims is dozens of protocols of
+    30 tiny runs each; protocols that differ only in learning rate, L2 lambda
+    or the linear model's start share the batches' schedule, so they train
+    together under plain SGD with each run's own rate and lambda
+    (``per_run_sgd``): one program instead of one per protocol. A protocol
+    alone in its group trains exactly as ``run_stacked`` trains it.
+    """
+    groups: dict[ToyProtocol, list[int]] = {}
+    for i, protocol in enumerate(protocols):
+        groups.setdefault(stack_key(protocol), []).append(i)
+    out: list[dict[tuple[int, str, str], Curves]] = [{} for _ in protocols]
+    for members in groups.values():
+        batch = [protocols[i] for i in members]
+        shared = len(batch) > 1 and all(p.optimizer == "sgd" for p in batch)
+        results = (_train_stack(batch, per_run_rates=True) if shared
+                   else [_train_stack([p], per_run_rates=False)[0] for p in batch])
+        for i, result in zip(members, results, strict=True):
+            out[i] = result
+    return out
+
+
+def per_run_sgd(model: StackedRuns, rates: list[float], lambdas: list[float]) -> None:
+    """Make SGD at learning rate 1 step each run by its own rate and L2 lambda.
+
+    A gradient hook on every stacked parameter turns run r's gradient g into
+    ``rate_r * (g + lambda_r * theta_r)``, so the step of SGD(lr=1) is exactly
+    the step SGD(lr=rate_r, weight_decay=lambda_r) takes for that run alone
+    (up to floating-point rounding).
+    """
+    offset = 0
+    for group, size in zip(model.groups, model.sizes, strict=True):
+        rate = torch.tensor(rates[offset:offset + size])
+        lam = torch.tensor(lambdas[offset:offset + size])
+        for param in group.stacked:  # type: ignore[attr-defined]
+            shape = (size,) + (1,) * (param.dim() - 1)
+            param.register_hook(_scaled_gradient(param, rate.view(shape), lam.view(shape)))
+        offset += size
+
+
+def _scaled_gradient(param: torch.Tensor, rate: torch.Tensor, lam: torch.Tensor
+                     ) -> Callable[[torch.Tensor], torch.Tensor]:
+    """The hook of ``per_run_sgd`` for one stacked parameter."""
+    def hook(grad: torch.Tensor) -> torch.Tensor:
+        return rate * (grad + lam * param.detach())
+    return hook
+
+
+def _train_stack(protocols: list[ToyProtocol], per_run_rates: bool
+                 ) -> list[dict[tuple[int, str, str], Curves]]:
+    """Train every run of ``protocols`` (one ``stack_key``) as one stack, grouped by model."""
+    first = protocols[0]
+    keys = [(i, seed, f, slot) for i in range(len(protocols)) for seed in first.seeds
+            for f in FUNCTIONS for slot in MODELS]
+    data = {seed: make_toy_data(seed, first.n_train, first.n_test, first.noise)
+            for seed in first.seeds}
+    by_model: dict[str, list[tuple[int, int, str, str]]] = {}
     for key in keys:
-        by_model.setdefault(protocol.model_for(key[1], key[2]), []).append(key)
+        by_model.setdefault(protocols[key[0]].model_for(key[2], key[3]), []).append(key)
     order = [key for group in by_model.values() for key in group]
-    model = StackedRuns([[build_seeded(TOY_MODELS[name], seed) for seed, _, _ in group]
+    model = StackedRuns([[build_seeded(TOY_MODELS[name], seed) for _, seed, _, _ in group]
                          for name, group in by_model.items()])
+    config = train_config(first, first.seeds[0])
+    if per_run_rates:
+        per_run_sgd(model, [protocols[i].lr for i, *_ in order],
+                    [protocols[i].weight_decay for i, *_ in order])
+        config = dataclasses.replace(config, lr=1.0, weight_decay=0.0)
+
+    def target(key: tuple[int, int, str, str]) -> str:
+        return protocols[key[0]].target_for(key[2])
 
     def stack(split: str) -> Split:
-        xs = [getattr(data[seed], f"x_{split}") for seed, _, _ in order]
-        ys = [getattr(data[seed], f"y_{split}")[protocol.target_for(f)] for seed, f, _ in order]
+        xs = [getattr(data[key[1]], f"x_{split}") for key in order]
+        ys = [getattr(data[key[1]], f"y_{split}")[target(key)] for key in order]
         return _as_split(np.stack(xs), np.stack(ys))
 
-    histories = train_runs(model, stack("train"), stack("test"),
-                           train_config(protocol, protocol.seeds[0]), squared_loss,
-                           [seed for seed, _, _ in order])
-    return {key: _curves(history, data[key[0]].y_train[protocol.target_for(key[1])],
-                         data[key[0]].y_test[protocol.target_for(key[1])])
-            for key, history in zip(order, histories, strict=True)}
+    histories = train_runs(model, stack("train"), stack("test"), config, squared_loss,
+                           [seed for _, seed, _, _ in order])
+    out: list[dict[tuple[int, str, str], Curves]] = [{} for _ in protocols]
+    for key, history in zip(order, histories, strict=True):
+        i, seed, f, slot = key
+        out[i][(seed, f, slot)] = _curves(history, data[seed].y_train[target(key)],
+                                          data[seed].y_test[target(key)])
+    return out
 
 
-@functools.cache
-def run_study(protocol: ToyProtocol) -> dict[int, dict[str, dict[str, Curves]]]:
-    """Curves for every seed, function and model: ``result[seed][function][model]``."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny models: extra threads only add overhead
-    try:
-        curves = run_stacked(protocol)
-    finally:
-        torch.set_num_threads(threads)
+Study = dict[int, dict[str, dict[str, Curves]]]
+
+#: The studies measured in this process, by protocol: the toy claims share one study, and
+#: ``store`` keeps the curves a robustness sweep trained in stacks.
+_STUDIES: dict[ToyProtocol, Study] = {}
+
+
+def _as_study(protocol: ToyProtocol, curves: dict[tuple[int, str, str], Curves]) -> Study:
     return {seed: {f: {m: curves[(seed, f, m)] for m in MODELS} for f in FUNCTIONS}
             for seed in protocol.seeds}
+
+
+def _one_thread() -> contextlib.AbstractContextManager[None]:
+    """Tiny models: extra threads only add overhead."""
+    threads = torch.get_num_threads()
+
+    @contextlib.contextmanager
+    def scope() -> Iterator[None]:
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(threads)
+
+    return scope()
+
+
+def train_study(protocol: ToyProtocol) -> Study:
+    """Train the whole study now (no memo): ``result[seed][function][model]``."""
+    with _one_thread():
+        return _as_study(protocol, run_stacked(protocol))
+
+
+def run_study(protocol: ToyProtocol) -> Study:
+    """Curves for every seed, function and model, trained once per protocol and process."""
+    if protocol not in _STUDIES:
+        _STUDIES[protocol] = train_study(protocol)
+    return _STUDIES[protocol]
+
+
+def is_measured(protocol: ToyProtocol) -> bool:
+    """True when this process already holds the protocol's curves."""
+    return protocol in _STUDIES
+
+
+def run_many_one_thread(protocols: list[ToyProtocol]
+                        ) -> list[dict[tuple[int, str, str], Curves]]:
+    """``run_many`` on one intra-op thread (picklable: a process pool runs it)."""
+    with _one_thread():
+        return run_many(protocols)
+
+
+def store(protocols: list[ToyProtocol], curves: list[dict[tuple[int, str, str], Curves]]
+          ) -> None:
+    """Keep curves ``run_many`` trained (here or in a worker), so ``run_study`` finds them."""
+    for protocol, result in zip(protocols, curves, strict=True):
+        _STUDIES[protocol] = _as_study(protocol, result)
 
 
 def summarise(curves: Curves, near_zero: float, plateau_window: int) -> dict[str, object]:
