@@ -83,6 +83,18 @@ def _add_claim_options(command: argparse.ArgumentParser) -> None:
                          help="output folder (default: $EX3_OUT or ./ex3-out)")
 
 
+def _add_executor_options(command: argparse.ArgumentParser, workers_help: str) -> None:
+    """``--workers``, ``--executor`` and ``--scheduler``: where the claims' runs train first."""
+    command.add_argument("--workers", type=_positive, default=1, metavar="N", help=workers_help)
+    command.add_argument("--executor", choices=("local", "dask"), default="local",
+                         help="train the runs in local processes (default) or on a Dask "
+                              "cluster; each run trained there comes back to this machine's "
+                              "run cache (needs pip install -e \".[dask]\")")
+    command.add_argument("--scheduler", metavar="ADDRESS",
+                         help="with --executor dask: the Dask scheduler to use, e.g. "
+                              "tcp://HOST:8786 (default: a LocalCluster of --workers processes)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``ex3`` parser, with the ``verify``, ``stability``, ``data`` and ``cache`` commands."""
     parser = _Parser(
@@ -98,8 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "Exit 0: all as pinned; 1: a verdict changed; 2: usage or data error; "
                     "3: internal error.")
     _add_claim_options(verify)
-    verify.add_argument("--workers", type=_positive, default=1, metavar="N",
-                        help="train the claims' runs in N processes first (default 1)")
+    _add_executor_options(verify, "train the claims' runs in N processes first (default 1)")
     verify.add_argument("--sensitivity", action="store_true",
                         help="also run each claim's falsification worlds (tiny protocols) and "
                              "report how many flipped the measured verdict")
@@ -121,8 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     stability.add_argument("--master-seeds", type=_at_least(MIN_MASTER_SEEDS), default=5,
                            metavar="N", help="master seeds 0..N-1 to run "
                                              f"(default 5, at least {MIN_MASTER_SEEDS})")
-    stability.add_argument("--workers", type=_positive, default=1, metavar="N",
-                           help="train each master seed's runs in N processes first (default 1)")
+    _add_executor_options(stability,
+                          "train each master seed's runs in N processes first (default 1)")
     stability.add_argument("--record-agreement", metavar="FILE",
                            help="write each reduced budget's measured agreement with the full "
                                 "protocol's pinned verdicts into FILE (the project's is "

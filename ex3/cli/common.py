@@ -51,6 +51,44 @@ def check_data(ctx: RunContext) -> None:
         load_mnist(ctx.data_dir, download=ctx.download)
 
 
+def check_executor(args: argparse.Namespace) -> None:
+    """Fail before any training when ``--executor``/``--scheduler`` cannot work as given.
+
+    A ``--scheduler`` without ``--executor dask`` would be silently ignored, and
+    ``--executor dask`` without ``distributed`` installed would fail only when
+    the first run is due; both are one line now instead.
+    """
+    executor, scheduler = executor_of(args)
+    if scheduler is not None and executor != "dask":
+        raise UsageError(f"--scheduler {scheduler} names a Dask scheduler, which only "
+                         "--executor dask uses; add --executor dask or drop --scheduler")
+    if executor == "dask":
+        from ex3.engine.dask_executor import require_distributed
+
+        require_distributed()
+
+
+def executor_of(args: argparse.Namespace) -> tuple[str, str | None]:
+    """``(executor, scheduler)`` from the arguments; ``--scheduler ''`` means unset."""
+    scheduler = (getattr(args, "scheduler", None) or "").strip() or None
+    return getattr(args, "executor", None) or "local", scheduler
+
+
+def prefetches(args: argparse.Namespace) -> bool:
+    """True when the runs are trained before evaluation: several workers, or on Dask."""
+    return args.workers > 1 or executor_of(args)[0] == "dask"
+
+
+def executor_facts(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The header's line about a Dask executor (none for local processes)."""
+    executor, scheduler = executor_of(args)
+    if executor != "dask":
+        return []
+    where = (f"scheduler {scheduler}" if scheduler
+             else f"a LocalCluster of {args.workers} worker processes")
+    return [("executor", f"Dask, {where}; runs come back to this machine's run cache")]
+
+
 def check_cache() -> None:
     """Fail before any training when the run cache folder cannot be written (unless it is off)."""
     from ex3.training.cache import cache_enabled, check_cache_dir
@@ -87,7 +125,8 @@ def prepare(args: argparse.Namespace, extra_outputs: Sequence[str] = (),
     Every usage or data problem surfaces here, so a bad argument costs nothing:
     the claim ids, the output folder and every file the run will write there
     (``extra_outputs`` beyond the verdicts and the report; the claims' figures
-    with ``figures``), the run cache folder and an explicitly chosen data source.
+    with ``figures``), the executor, the run cache folder and an explicitly
+    chosen data source.
     """
     from ex3.config import out_dir_from_env
     from ex3.engine.registry import select
@@ -97,6 +136,7 @@ def prepare(args: argparse.Namespace, extra_outputs: Sequence[str] = (),
     ctx = context(args)
     claims = select(parse_ids(args.only))
     out = Path(args.out).expanduser() if args.out and args.out.strip() else out_dir_from_env()
+    check_executor(args)
     check_cache()
     ensure_writable_dir(out)
     check_outputs(out, output_names(claims, extra_outputs, figures))

@@ -9,7 +9,17 @@ import sys
 import time
 from pathlib import Path
 
-from ex3.cli.common import EXIT_CHANGED, EXIT_OK, changed, prepare, result_line, run_facts
+from ex3.cli.common import (
+    EXIT_CHANGED,
+    EXIT_OK,
+    changed,
+    executor_facts,
+    executor_of,
+    prefetches,
+    prepare,
+    result_line,
+    run_facts,
+)
 from ex3.engine.claim import Claim, ClaimResult, RunContext, Verdict
 from ex3.errors import UsageError
 
@@ -26,7 +36,7 @@ def run_stability_command(args: argparse.Namespace) -> int:
     ctx, claims, out = prepare(args, extra_outputs=["stability.md"], figures=False)
     record_to = _agreement_target(args.record_agreement)
     masters = list(range(args.master_seeds))
-    _print_header(ctx, claims, out, masters, args.workers)
+    _print_header(ctx, claims, out, masters, args.workers, executor_facts(args))
     sources: list[str] = []
     start = time.perf_counter()
     with Progress() as progress, hooked(progress):
@@ -39,13 +49,16 @@ def run_stability_command(args: argparse.Namespace) -> int:
             progress.message(f"master seed {master}: {result_line(result)}")
 
         def before_master(master_ctx: RunContext) -> None:
-            if args.workers > 1:
+            if prefetches(args):
                 from ex3.engine.parallel import prefetch
 
-                prefetch(claims, master_ctx, args.workers, progress)
+                prefetch(claims, master_ctx, args.workers, progress, *executor_of(args))
 
-        results = run_stability(claims, ctx, masters, on_result=on_result, on_start=on_start,
-                                before_master=before_master)
+        from ex3.engine.parallel import kept_executor
+
+        with kept_executor(executor_of(args)[0]):
+            results = run_stability(claims, ctx, masters, on_result=on_result,
+                                    on_start=on_start, before_master=before_master)
         results = [dataclasses.replace(r, figures=[]) for r in results]  # none drawn here
         table = stability_table(results)
         doc = build_document(results, profile=ctx.profile,
@@ -134,12 +147,12 @@ def write_agreement(results: list[ClaimResult], path: Path, note: str) -> list[s
 
 
 def _print_header(ctx: RunContext, claims: list[Claim], out: Path, masters: list[int],
-                  workers: int) -> None:
+                  workers: int, executor: list[tuple[str, str]]) -> None:
     """What is about to run, on which data, before the first master seed trains anything."""
     from ex3.report.terminal import Screen
 
     shift = f"{masters[0]}..{masters[-1]}, each shifting every study's seeds by 1000"
     facts = run_facts(ctx, claims, out, "ex3 stability", workers,
-                      extra=[("master seeds", shift)])
+                      extra=[("master seeds", shift), *executor])
     screen = Screen(sys.stdout)
     screen.write(screen.header(facts))

@@ -8,7 +8,16 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ex3.cli.common import EXIT_CHANGED, EXIT_OK, changed, prepare, run_facts
+from ex3.cli.common import (
+    EXIT_CHANGED,
+    EXIT_OK,
+    changed,
+    executor_facts,
+    executor_of,
+    prefetches,
+    prepare,
+    run_facts,
+)
 from ex3.engine.claim import Claim, RunContext
 
 if TYPE_CHECKING:
@@ -32,7 +41,8 @@ def run_verify(args: argparse.Namespace) -> int:
     human = sys.stderr if as_json else sys.stdout
     screen = Screen(human)
     if not quiet:
-        facts = run_facts(ctx, claims, out, "ex3 verify", args.workers)
+        facts = run_facts(ctx, claims, out, "ex3 verify", args.workers,
+                          extra=executor_facts(args))
         screen.write(screen.header(facts))
     start = time.perf_counter()
     session = Session(ctx)
@@ -41,23 +51,29 @@ def run_verify(args: argparse.Namespace) -> int:
             if not quiet:
                 progress.message(text)
 
-        if args.workers == 1 and progress.enabled:
+        if not prefetches(args) and progress.enabled:
             progress.plan(runs_to_train(claims, ctx)[1])
-        if args.workers > 1:
-            report = prefetch(claims, ctx, args.workers, progress)
+        if prefetches(args):
+            executor, scheduler = executor_of(args)
+            report = prefetch(claims, ctx, args.workers, progress, executor, scheduler)
             if report.planned:
+                where = (f"{report.workers} Dask workers" if report.executor == "dask"
+                         else f"{report.workers} worker processes")
                 say(f"trained {report.trained} of {report.planned} planned runs "
-                    f"({report.cached} already cached) in {report.workers} worker processes "
+                    f"({report.cached} already cached) on {where} "
                     f"in {format_duration(report.seconds)}")
             if report.unseen:
+                why = ("do the Dask workers run other ex3 code or read other MNIST files?"
+                       if report.executor == "dask"
+                       else "was the training code edited meanwhile?")
                 progress.message(
                     f"warning: {report.unseen} runs trained by the workers are under another "
-                    "cache key here (was the training code edited meanwhile?); they are "
-                    "trained again now")
+                    f"cache key here ({why}); they are trained again now")
         for index, claim in enumerate(claims, 1):
             progress.stage(f"{claim.id} ({index}/{len(claims)})")
             say(screen.result(session.run(claim)))
-        extra = {"seeds": ctx.seeds, "workers": args.workers, "front_end": "ex3 verify"}
+        extra = {"seeds": ctx.seeds, "workers": args.workers, "front_end": "ex3 verify",
+                 "executor": executor_of(args)[0]}
         if args.sensitivity:
             extra["sensitivity"] = _falsify(claims, ctx, progress, say)
         progress.stage("writing figures and report", "")

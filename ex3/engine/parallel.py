@@ -14,6 +14,9 @@ are then evaluated serially in the main process, where every run is a cache
 hit, so evaluation, judging and verdicts are exactly the serial code path.
 The workers (``ex3.engine.workers``) stop at once on Ctrl-C or SIGTERM and
 die with the parent, so an interrupted or killed ``ex3`` leaves none behind.
+With ``executor="dask"`` the same runs are trained on a Dask cluster instead
+and come back to be stored in this process's run cache
+(``ex3.engine.dask_executor``); evaluation is the same serial path.
 
 A study takes part by defining ``planned_runs(ctx) -> list[RunSpec]`` in its
 ``study`` module; a study without it (seconds of work) is simply not
@@ -22,6 +25,7 @@ prefetched and trains during evaluation as usual.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
 import os
@@ -31,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ex3.config import env_setting
 from ex3.data.mnist import MnistData, load_mnist
 from ex3.engine.claim import Claim, RunContext
 from ex3.engine.workers import WorkerPool
@@ -54,8 +59,11 @@ class PrefetchReport:
     threads_per_worker: int
     seconds: float
     #: Runs trained by a worker under a cache key this process does not see (the training
-    #: code changed on disk meanwhile); evaluation trains them again.
+    #: code changed on disk meanwhile, or a Dask worker runs other code or reads other
+    #: data); evaluation trains them again.
     unseen: int = 0
+    #: ``"local"`` (spawned processes) or ``"dask"``.
+    executor: str = "local"
 
 
 def available_cores() -> int:
@@ -147,31 +155,74 @@ def runs_to_train(claims: Iterable[Claim], ctx: RunContext | Sequence[RunContext
     return len(planned), todo
 
 
+#: Where ``prefetch`` trains: spawned processes here, or a Dask cluster
+#: (``ex3.engine.dask_executor``).
+EXECUTORS = ("local", "dask")
+
+
+def kept_executor(executor: str) -> contextlib.AbstractContextManager[None]:
+    """A block in which every ``prefetch`` on Dask reuses one cluster (one per master seed
+    would start it again each time); nothing for local processes, which are cheap to start."""
+    if executor != "dask":
+        return contextlib.nullcontext()
+    from ex3.engine.dask_executor import keep_clusters
+
+    return keep_clusters()
+
+
 def prefetch(claims: Iterable[Claim], ctx: RunContext | Sequence[RunContext], workers: int,
-             progress: Progress | None = None) -> PrefetchReport:
+             progress: Progress | None = None, executor: str = "local",
+             scheduler: str | None = None) -> PrefetchReport:
     """Train every planned run of ``claims`` not yet in the cache, ``workers`` at a time.
 
     ``ctx`` may be several contexts that share one data source (a robustness
-    neighbourhood): their runs are planned and trained together.
+    neighbourhood): their runs are planned and trained together. ``executor``
+    ``"dask"`` trains them on a Dask cluster instead of local processes: a
+    LocalCluster of ``workers`` processes, or the scheduler at ``scheduler``;
+    each run comes back and is stored in this machine's run cache.
     """
+    if executor not in EXECUTORS:
+        raise UsageError(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     if workers < 1:
         raise UsageError(f"--workers must be a positive number of processes, not {workers}")
     start = time.perf_counter()
     claims = list(claims)
     contexts = [ctx] if isinstance(ctx, RunContext) else list(ctx)
     if not contexts:
-        return PrefetchReport(0, 0, 0, workers, threads_per_worker(workers), 0.0)
+        return PrefetchReport(0, 0, 0, workers, threads_per_worker(workers), 0.0,
+                              executor=executor)
     first = contexts[0]
     if not runs.cache_enabled() and planned_runs(claims, contexts):
-        raise UsageError("--workers above 1 trains runs into the run cache, which EX3_NO_CACHE "
-                         "turns off; unset EX3_NO_CACHE or use --workers 1")
+        what = "--executor dask" if executor == "dask" else "--workers above 1"
+        fix = "drop --executor dask" if executor == "dask" else "use --workers 1"
+        raise UsageError(f"{what} trains runs into the run cache, which EX3_NO_CACHE "
+                         f"turns off; unset EX3_NO_CACHE or {fix}")
     n_planned, pending = runs_to_train(claims, contexts)
     todo = [spec for spec, _ in pending]
     if not todo:
         return PrefetchReport(n_planned, n_planned, 0, workers, threads_per_worker(workers),
-                              time.perf_counter() - start)
-    n_procs = min(workers, len(todo))
-    threads = threads_per_worker(n_procs)
+                              time.perf_counter() - start, executor=executor)
+    data = load_mnist(first.data_dir, download=first.download)
+    if executor == "dask":
+        from ex3.engine.dask_executor import train_on_dask
+
+        data_dir = first.data_dir or env_setting("EX3_DATA_DIR")
+        outcome = train_on_dask(pending, data, data_dir, first.download, workers, scheduler,
+                                progress)
+        trained, n_procs, threads = outcome.trained, outcome.workers, outcome.threads_per_worker
+    else:
+        n_procs = min(workers, len(todo))
+        threads = threads_per_worker(n_procs)
+        trained = _train_locally(pending, first, n_procs, threads, progress)
+    unseen = sum(not is_cached(spec, data) for spec in todo)
+    return PrefetchReport(n_planned, n_planned - len(todo), trained, n_procs, threads,
+                          time.perf_counter() - start, unseen, executor)
+
+
+def _train_locally(pending: Sequence[tuple[RunSpec, int]], first: RunContext, n_procs: int,
+                   threads: int, progress: Progress | None) -> int:
+    """Train ``pending`` in ``n_procs`` spawned processes; how many were trained (not hits)."""
+    todo = [spec for spec, _ in pending]
     if progress is not None:
         progress.plan(pending, concurrency=n_procs)
         progress.stage(f"training runs 0/{len(todo)} on {n_procs} workers")
@@ -190,10 +241,7 @@ def prefetch(claims: Iterable[Claim], ctx: RunContext | Sequence[RunContext], wo
                 progress.run_finished(todo[index])
                 progress.stage(f"training runs {done}/{len(todo)} on {n_procs} workers")
     _drain(events, progress)
-    data = load_mnist(first.data_dir, download=first.download)
-    unseen = sum(not is_cached(spec, data) for spec in todo)
-    return PrefetchReport(n_planned, n_planned - len(todo), trained, n_procs, threads,
-                          time.perf_counter() - start, unseen)
+    return trained
 
 
 def _drain(events: Any, progress: Progress | None) -> None:

@@ -111,9 +111,15 @@ def restore(spec: RunSpec, meta: dict, state: dict[str, torch.Tensor]
     return history, model
 
 
-def run(spec: RunSpec, data: MnistData,
-        on_epoch: Callable[[EpochRecord], None] | None = None) -> RunResult:
-    """Train ``spec`` on ``data`` (or load the identical run from the cache)."""
+def run_entry(spec: RunSpec, data: MnistData,
+              on_epoch: Callable[[EpochRecord], None] | None = None
+              ) -> tuple[dict, dict[str, torch.Tensor], bool]:
+    """Train ``spec`` on ``data`` (or load it from the cache) as a cache entry holds it.
+
+    Returns ``(meta, state_dict, from_cache)``: exactly what the run cache
+    stores, so a run trained on another machine (a Dask worker) can travel
+    back and be stored in this machine's cache under the same key.
+    """
     kind = model_spec(spec.model)
 
     def epoch(record: EpochRecord) -> None:
@@ -129,7 +135,13 @@ def run(spec: RunSpec, data: MnistData,
                         classify=kind.classify, on_epoch=epoch)
         return {"history": history.to_json(), "spec": spec.as_dict()}, model.state_dict()
 
-    meta, state, hit = cached(run_key_for(spec, data), compute, enabled=cache_enabled(),
-                              validate=lambda m, s: restore(spec, m, s))
+    return cached(run_key_for(spec, data), compute, enabled=cache_enabled(),
+                  validate=lambda m, s: restore(spec, m, s))
+
+
+def run(spec: RunSpec, data: MnistData,
+        on_epoch: Callable[[EpochRecord], None] | None = None) -> RunResult:
+    """Train ``spec`` on ``data`` (or load the identical run from the cache)."""
+    meta, state, hit = run_entry(spec, data, on_epoch)
     history, model = restore(spec, meta, state)
     return RunResult(spec, history, model, hit)
