@@ -2,7 +2,7 @@
 
 A thin front over :class:`~ex3.engine.session.Session`, the engine the pytest
 suite uses too, so ``ex3 verify`` and ``pytest claims/`` cannot disagree. One
-module per subcommand (``verify``, ``stability``, ``data``, ``cache``);
+module per subcommand (``verify``, ``stability``, ``robustness``, ``data``, ``cache``);
 ``common`` holds what they share, ``failures`` how a run ends badly.
 
 Exit codes, for scripts and CI: 0 every verdict is as pinned; 1 at least one
@@ -28,6 +28,7 @@ from ex3.cli.failures import (
     report_internal_error,
     sigterm_raises,
 )
+from ex3.cli.robustness import run_robustness_command
 from ex3.cli.stability import run_stability_command
 from ex3.cli.verify import run_verify
 from ex3.engine.pinned import PROFILES
@@ -44,11 +45,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _positive(text: str) -> int:
+def _whole(text: str) -> int:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _positive(text: str) -> int:
+    value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive whole number, not {value}")
     return value
@@ -57,7 +62,7 @@ def _positive(text: str) -> int:
 def _at_least(minimum: int) -> Callable[[str], int]:
     """An argparse type: a whole number of at least ``minimum``."""
     def parse(text: str) -> int:
-        value = _positive(text)
+        value = _whole(text)
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
         return value
@@ -139,6 +144,27 @@ def build_parser() -> argparse.ArgumentParser:
                                 "protocol's pinned verdicts into FILE (the project's is "
                                 "ex3/engine/agreement.toml)")
     stability.set_defaults(handler=run_stability_command)
+
+    robustness = commands.add_parser(
+        "robustness", help="judge each claim over its declared neighbourhood of open choices",
+        description="Measure each claim under its declared protocol and under every protocol of "
+                    "its study's declared neighbourhood (the choices the report leaves open, "
+                    "each with the values a practitioner could have picked), with the same "
+                    "judge; qualify each verdict ROBUST, FRAGILE (naming the values that flip "
+                    "it) or NOT VARIED, with 'holds in k of n'. Writes verdicts.json, "
+                    "verdicts.md, robustness.md, robustness_map.png and report.html. Exit 0: "
+                    "every declared verdict as pinned (FRAGILE included); 1: one changed; 2: "
+                    "usage or data error; 3: internal error.")
+    _add_claim_options(robustness)
+    _add_executor_options(robustness,
+                          "train the neighbours' runs (and the toy stacks) in N processes "
+                          "(default 1)")
+    robustness.add_argument("--budget", type=_at_least(0), default=0, metavar="N",
+                            help="also judge N random combinations of the choices of each "
+                                 "one-at-a-time study (default 0: each value alone)")
+    robustness.add_argument("--seed", type=_at_least(0), default=0, metavar="S",
+                            help="seed of that random draw (default 0)")
+    robustness.set_defaults(handler=run_robustness_command)
 
     data = commands.add_parser(
         "data", help="show the MNIST source and whether its files are the official ones",

@@ -126,7 +126,8 @@ def neighbours(neighbourhood: Neighbourhood, budget: int = 0, seed: int = 0) -> 
     if neighbourhood.design == "factorial":
         picked = combos
     else:
-        single = [combo for combo in combos if sum(o is not None for o in combo) == 1]
+        single = [tuple(option if j == i else None for j in range(len(choices)))
+                  for i, choice in enumerate(choices) for option in choice.alternatives]
         rest = [combo for combo in combos if sum(o is not None for o in combo) > 1]
         extra = random.Random(seed).sample(rest, min(budget, len(rest)))
         picked = single + extra

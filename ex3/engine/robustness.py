@@ -135,9 +135,9 @@ def plan(claims: Sequence[Claim], ctx: RunContext, budget: int = 0, seed: int = 
     return out
 
 
-def all_contexts(plans: dict[str, Plan]) -> list[RunContext]:
-    """Every neighbour context of the plans, each once, in plan order."""
-    return list(dict.fromkeys(c for p in plans.values() for c in p.contexts))
+def all_contexts(ctx: RunContext, plans: dict[str, Plan]) -> list[RunContext]:
+    """The declared context, then every neighbour context of the plans, each once."""
+    return list(dict.fromkeys([ctx, *(c for p in plans.values() for c in p.contexts)]))
 
 
 def judge_under(claim: Claim, ctx: RunContext,
@@ -160,18 +160,19 @@ def run_robustness(claims: Sequence[Claim], ctx: RunContext, budget: int = 0, se
     """Each claim's declared result with its ``robustness`` object.
 
     First each study whose ``neighbourhood`` module defines ``prepare(contexts,
-    workers)`` trains its neighbours its own way (the toy study stacks them),
-    then ``prepare(contexts, plans)`` runs with every neighbour context (the
-    command trains the planned MNIST runs in parallel there); ``on_claim`` is
-    told each claim and how many neighbours it is judged under.
+    workers)`` trains its declared protocol and its neighbours its own way (the
+    toy study stacks them), then ``prepare(contexts, plans)`` runs with the
+    declared and every neighbour context (the command trains the planned MNIST
+    runs in parallel there); ``on_claim`` is told each claim and how many
+    neighbours it is judged under.
     """
     plans = plan(claims, ctx, budget, seed)
     for study_plan in {id(p): p for p in plans.values()}.values():
         own = getattr(study_plan.module, "prepare", None)
         if own is not None and study_plan.contexts:
-            own(list(study_plan.contexts), workers)
+            own([ctx, *study_plan.contexts], workers)
     if prepare is not None:
-        prepare(all_contexts(plans), plans)
+        prepare(all_contexts(ctx, plans), plans)
     evidence: dict[tuple[Any, RunContext], Evidence] = {}
     results = []
     for claim in claims:

@@ -25,6 +25,9 @@ from typing import Any
 from ex3.errors import OutputError
 from ex3.report.atomic import write_atomic
 from ex3.report.html_tables import render_mapping
+from ex3.report.robustness import FIGURE_NAME as ROBUSTNESS_FIGURE
+from ex3.report.robustness import badge as robustness_badge
+from ex3.report.robustness import html_section as robustness_section
 from ex3.report.verdicts import LEGEND, agreement_text, sensitivity_line
 
 REPORT_NAME = "report.html"
@@ -129,6 +132,9 @@ def _claim(claim: Mapping[str, Any], figures: Mapping[str, bytes],
     duration = claim.get("duration_s") or 0.0
     budget = agreement_text(claim)
     budget_line = f'<div class="pin">{html.escape(budget)}</div>' if budget else ""
+    robust = robustness_badge(claim.get("robustness") or {})
+    if robust:
+        budget_line += f'<div class="pin">{robust}</div>'
     parts = [
         f'<article class="claim" id="claim-{cid}">',
         f'<header><span class="cid">{cid}</span> {html.escape(claim["summary"])}</header>',
@@ -255,6 +261,7 @@ def render_html(doc: Mapping[str, Any], figures: Mapping[str, bytes]) -> str:
         _legend(),
         _overview(claims),
         _trust(doc),
+        robustness_section(doc, figures.get(ROBUSTNESS_FIGURE)),
     ]
     first_with: dict[str, str] = {}  # evidence as JSON -> first claim showing it
     for section, members in sections.items():

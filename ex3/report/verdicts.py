@@ -94,6 +94,9 @@ LEGEND = {
     "UNSTABLE": "the verdict differs between master seeds; the rate says how often it held",
     "SKIPPED": "the claim needs data this run does not have",
     "NOT TESTABLE": "nothing in the report can be checked",
+    "ROBUST / FRAGILE": "(ex3 robustness) the verdict is the same in every protocol of the "
+                        "claim's neighbourhood of open choices / some choice flips it: the "
+                        "table names the values and how often",
 }
 
 
@@ -145,7 +148,9 @@ def trust_markdown(doc: dict[str, Any]) -> list[str]:
     if doc.get("stability"):
         lines += ["", f"## Stability over master seeds {doc['stability']['master_seeds']}", "",
                   doc["stability"]["table"].rstrip("\n")]
-    return lines
+    from ex3.report.robustness import markdown_section
+
+    return lines + markdown_section(doc)
 
 
 def _cell(text: str) -> str:

@@ -14,7 +14,7 @@ value first:
   lr / batch at batch 16 and lr 0.01 lies inside the range the learning-rate
   values already cover at batch 32);
 * L2 lambda: 0 | 0.1 (the template's optional penalty);
-* epochs: 100 | 300 (3,200 and 9,600 steps at batch 32).
+* epochs: 100 | 200 (3,200 and 6,400 steps at batch 32).
 
 Fixed by the setup, never varied: the data (1,000/200 points, 1% noise, the
 seeds), plain mini-batch gradient descent (the assignment's optimiser), the
@@ -22,7 +22,10 @@ two architectures and the CNN's N(0, 1) start. The study takes seconds, so
 the design is the full factorial (47 neighbours), the same in every
 profile; ``prepare`` trains the protocols that share a batch size and an
 epoch count as one stack (``ex3.studies.toy.study.run_many``), those stacks
-in ``workers`` processes.
+and the declared protocol (alone, exactly as ``ex3 verify`` trains it) in
+``workers`` processes. Measured: the whole neighbourhood of T1-T4 in about
+50 s with ``--workers 2`` on 2 cores (300 epochs instead of 200 took 65 s,
+over the 60 s this command is meant to take).
 """
 
 from __future__ import annotations
@@ -52,8 +55,8 @@ NEIGHBOURHOOD = Neighbourhood(
                "the template's batch_size: Keras' default 32, and 4x larger"),
         Choice("L2 lambda", "0", (Option("0.1", (("weight_decay", 0.1),)),),
                "the template's optional penalty lambda/2 ||theta||^2"),
-        Choice("epochs", "100", (Option("300", (("epochs", 300),)),),
-               "the template's iterations: 3x longer"),
+        Choice("epochs", "100", (Option("200", (("epochs", 200),)),),
+               "the template's iterations: twice as long"),
     ),
     design="factorial",
     fixed=("seeds", "n_train", "n_test", "noise", "optimizer", "targets"),
@@ -67,15 +70,16 @@ def neighbourhood(profile: str) -> Neighbourhood:
 
 
 def prepare(contexts: list[RunContext], workers: int = 1) -> None:
-    """Train every neighbour protocol now, stack by stack, in ``workers`` processes."""
-    protocols = [p for p in dict.fromkeys(study.protocol_for(c) for c in contexts)
-                 if not study.is_measured(p)]
+    """Train the declared protocol (``contexts[0]``) and every neighbour now, in ``workers``."""
+    declared, *others = [study.protocol_for(c) for c in contexts]
+    protocols = [p for p in dict.fromkeys(others) if not study.is_measured(p) and p != declared]
     groups: dict[study.ToyProtocol, list[study.ToyProtocol]] = {}
     for protocol in protocols:
         groups.setdefault(study.stack_key(protocol), []).append(protocol)
+    alone = [] if study.is_measured(declared) else [[declared]]
     # Longest stacks first, so that the processes finish together.
     batches = sorted(groups.values(),
-                     key=lambda g: -len(g) * g[0].epochs * g[0].n_train)
+                     key=lambda g: -len(g) * g[0].epochs * g[0].n_train) + alone
     if workers <= 1 or len(batches) <= 1:
         for batch in batches:
             study.store(batch, study.run_many_one_thread(batch))
