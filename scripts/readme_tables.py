@@ -11,7 +11,8 @@ in README.md and is rebuilt from a run's ``verdicts.json``::
 MNIST), ``--sample-stability`` fills ``sample-stability`` (the same on the
 bundled sample) and
 ``--sensitivity`` fills ``sensitivity`` (an ``ex3 verify --sensitivity``
-run). Blocks whose option is not given are left as they are.
+run) and ``--robustness`` fills ``robustness`` (an ``ex3 robustness`` run).
+Blocks whose option is not given are left as they are.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ex3.report.robustness import table_lines
 from ex3.report.verdicts import run_line, sensitivity_line, sensitivity_table, verdict_table
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -46,6 +48,10 @@ def sensitivity_block(doc: dict[str, Any]) -> list[str]:
     return [run_line(doc), "", sensitivity_line(sens), "", *sensitivity_table(sens)]
 
 
+def robustness_block(doc: dict[str, Any]) -> list[str]:
+    return [run_line(doc), "", *table_lines(doc)]
+
+
 def replace_block(text: str, name: str, lines: list[str], source: Path) -> str:
     """``text`` with the block ``name`` replaced; an error if README.md has no such block."""
     pattern = re.compile(rf"(<!-- generated: {name} -->\n).*?(<!-- end: {name} -->)", re.S)
@@ -64,12 +70,15 @@ def main() -> None:
                         help="output folder of an ex3 stability run on the bundled sample")
     parser.add_argument("--sensitivity", type=Path,
                         help="output folder of an ex3 verify --sensitivity run")
+    parser.add_argument("--robustness", type=Path,
+                        help="output folder of an ex3 robustness run")
     args = parser.parse_args()
     text = README.read_text(encoding="utf-8")
     for name, folder, block in (("verdicts", args.verdicts, verdicts_block),
                                 ("stability", args.stability, stability_block),
                                 ("sample-stability", args.sample_stability, stability_block),
-                                ("sensitivity", args.sensitivity, sensitivity_block)):
+                                ("sensitivity", args.sensitivity, sensitivity_block),
+                                ("robustness", args.robustness, robustness_block)):
         if folder is not None:
             text = replace_block(text, name, block(_doc(folder)), folder)
     README.write_text(text, encoding="utf-8")

@@ -221,3 +221,42 @@ def test_the_page_claims_are_not_varied_and_said_so(tmp_path, capsys):
     doc = json.loads((tmp_path / "verdicts.json").read_text())
     assert {c["robustness"]["qualifier"] for c in doc["claims"]} == {NOT_VARIED}
     assert "Robustness" in (tmp_path / "report.html").read_text()
+
+
+# ------------------------------------------------------------- the recorded qualifier
+
+def test_a_recorded_qualifier_round_trips_and_reaches_verify(fake_study, tmp_path,
+                                                             monkeypatch):
+    from ex3.engine import robustness_record
+    from ex3.engine.evaluate import evaluate
+
+    claim = _fake_claim(flips_at=0.1)
+    [result] = run_robustness([claim], RunContext())
+    text = robustness_record.render({"full": {"measured": "m", "X9": {
+        "qualifier": "ROBUST", "holds": 2, "of": 2, "reason": "r", "flips_with": []}}},
+        "quick", [result], "note")
+    path = tmp_path / "robustness.toml"
+    path.write_text(text)
+    table = robustness_record.read(path)
+    assert table["full"]["X9"]["qualifier"] == "ROBUST"  # other profiles are kept
+    assert table["quick"]["X1"]["qualifier"] == FRAGILE
+    assert table["quick"]["X1"]["flips_with"] == ["learning rate = 0.1 (1/1)"]
+    monkeypatch.setattr(robustness_record, "_table", lambda: table)
+    shown = evaluate(claim, RunContext()).robustness
+    assert shown["qualifier"] == FRAGILE and shown["recorded"] and shown["holds"] == 3
+    assert evaluate(claim, RunContext(profile="full")).robustness == {}
+    assert evaluate(claim, RunContext(seeds=1)).robustness == {}
+
+
+def test_record_refuses_a_folder_or_a_damaged_file(tmp_path):
+    from ex3.engine import robustness_record
+    from ex3.errors import UsageError
+
+    with pytest.raises(UsageError, match="not a regular file"):
+        robustness_record.check_target(str(tmp_path))
+    bad = tmp_path / "r.toml"
+    bad.write_text("[quick\n")
+    with pytest.raises(UsageError, match="not a readable robustness file"):
+        robustness_record.check_target(str(bad))
+    with pytest.raises(UsageError, match="does not exist"):
+        robustness_record.check_target(str(tmp_path / "no" / "r.toml"))

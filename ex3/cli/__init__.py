@@ -164,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
                                  "one-at-a-time study (default 0: each value alone)")
     robustness.add_argument("--seed", type=_at_least(0), default=0, metavar="S",
                             help="seed of that random draw (default 0)")
+    robustness.add_argument("--record", metavar="FILE",
+                            help="write each claim's qualifier into FILE under this profile "
+                                 "(the project's is ex3/engine/robustness.toml, which ex3 verify "
+                                 "shows beside every verdict)")
     robustness.set_defaults(handler=run_robustness_command)
 
     data = commands.add_parser(

@@ -29,9 +29,11 @@ OUTPUTS = ["robustness.md", "robustness_map.png"]
 
 
 def run_robustness_command(args: argparse.Namespace) -> int:
-    from ex3.engine.parallel import prefetch
-    from ex3.engine.robustness import Plan, plan, run_robustness
+    from ex3.engine import robustness_record
+    from ex3.engine.parallel import kept_executor, prefetch
+    from ex3.engine.robustness import plan, run_robustness
     from ex3.report import robustness as report
+    from ex3.report.atomic import write_atomic
     from ex3.report.html import REPORT_NAME, render_html
     from ex3.report.outputs import commit_outputs
     from ex3.report.progress import Progress, format_duration, hooked
@@ -39,6 +41,7 @@ def run_robustness_command(args: argparse.Namespace) -> int:
     from ex3.report.verdicts import build_document, verdict_files
 
     ctx, claims, out = prepare(args, extra_outputs=OUTPUTS, figures=False)
+    record_to = None if args.record is None else robustness_record.check_target(args.record)
     plans = plan(claims, ctx, args.budget, args.seed)
     screen = Screen(sys.stdout)
     counts = {p.module.__name__.split(".")[2]: len(p.neighbours) for p in plans.values()}
@@ -50,15 +53,20 @@ def run_robustness_command(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     sources: list[str] = []
     with Progress() as progress, hooked(progress):
-        def train_planned(contexts: list[RunContext], _: dict[str, Plan]) -> None:
-            if not contexts or not prefetches(args):
+        def train_planned(groups: list[tuple[list[Claim], list[RunContext]]]) -> None:
+            if not prefetches(args):
                 return
             executor, scheduler = executor_of(args)
-            done = prefetch(claims, contexts, args.workers, progress, executor, scheduler)
-            if done.planned:
-                progress.message(f"trained {done.trained} of {done.planned} planned neighbour "
-                                 f"runs ({done.cached} already cached) in "
-                                 f"{format_duration(done.seconds)}")
+            with kept_executor(executor):
+                for members, contexts in groups:
+                    done = prefetch(members, contexts, args.workers, progress, executor,
+                                    scheduler)
+                    if done.planned:
+                        progress.message(
+                            f"{', '.join(c.id for c in members)}: trained {done.trained} of "
+                            f"{done.planned} planned runs of the declared protocol and its "
+                            f"neighbours ({done.cached} already cached) in "
+                            f"{format_duration(done.seconds)}")
 
         def on_claim(claim: Claim, n: int) -> None:
             progress.stage(f"{claim.id}: declared protocol and {n} neighbours")
@@ -88,7 +96,14 @@ def run_robustness_command(args: argparse.Namespace) -> int:
         files[REPORT_NAME] = render_html(json.loads(str(files["verdicts.json"])),
                                          {report.FIGURE_NAME: png} if png else {})
         commit_outputs(out, files)
+        if record_to is not None:
+            old = robustness_record.read(record_to) if record_to.exists() else {}
+            note = (f"ex3 robustness --profile {ctx.profile} --budget {args.budget} --seed "
+                    f"{args.seed}; {sources[0] if sources else 'no data'}")
+            write_atomic(record_to, robustness_record.render(old, ctx.profile, results, note))
     print("\n".join(report.table_lines(doc)))
+    if record_to is not None:
+        print(f"recorded the {ctx.profile} profile's qualifiers in {record_to}")
     fragile = [r.id for r in results if r.robustness.get("qualifier") == "FRAGILE"]
     print(f"{len(fragile)} FRAGILE ({', '.join(fragile) or 'none'}); wrote verdicts.json, "
           f"verdicts.md, robustness.md and report.html to {out} in "

@@ -7,6 +7,7 @@ import time
 from ex3.engine.agreement import budget_of, recorded, settle
 from ex3.engine.claim import Claim, ClaimResult, RunContext, Verdict
 from ex3.engine.pinned import SAMPLE_TABLE, pinned_verdict
+from ex3.engine.robustness_record import recorded as recorded_robustness
 from ex3.engine.statistics import compare
 
 
@@ -34,12 +35,15 @@ def evaluate(claim: Claim, ctx: RunContext) -> ClaimResult:
         evidence["sub_checks"] = dict(judged.sub_checks)
     if evidence.get("data_kind") == "sample":
         base["expected"] = pinned_verdict(SAMPLE_TABLE, claim.id)
-    judgement, agreement = judged, {}
+    judgement, agreement, robustness = judged, {}, {}
     if not ctx.overrides:
         budget = budget_of(ctx, evidence.get("data_kind"), claim)
         judgement, agreement = settle(claim, judged, budget, pinned_verdict("full", claim.id),
                                       recorded(budget, claim.id), ctx.data_dir)
+        if ctx.seeds is None and ctx.master_seed == 0:
+            robustness = recorded_robustness(ctx.profile, claim, evidence.get("data_kind"))
     return ClaimResult(**base, verdict=judgement.verdict, reason=judgement.reason,
                        evidence=evidence, protocol=protocol,
                        duration_s=round(time.perf_counter() - start, 3),
-                       measured_verdict=judged.verdict, agreement=agreement)
+                       measured_verdict=judged.verdict, agreement=agreement,
+                       robustness=robustness)

@@ -135,9 +135,18 @@ def plan(claims: Sequence[Claim], ctx: RunContext, budget: int = 0, seed: int = 
     return out
 
 
-def all_contexts(ctx: RunContext, plans: dict[str, Plan]) -> list[RunContext]:
-    """The declared context, then every neighbour context of the plans, each once."""
-    return list(dict.fromkeys([ctx, *(c for p in plans.values() for c in p.contexts)]))
+def study_groups(claims: Sequence[Claim], ctx: RunContext, plans: dict[str, Plan]
+                 ) -> list[tuple[list[Claim], list[RunContext]]]:
+    """Per study, its claims and the contexts they run under: the declared one, then each
+    neighbour's (a neighbour's overrides belong to its own study's protocol only)."""
+    groups: dict[int, tuple[list[Claim], list[RunContext]]] = {}
+    for claim in claims:
+        p = plans.get(claim.id)
+        if p is None:
+            continue
+        group = groups.setdefault(id(p), ([], [ctx, *p.contexts]))
+        group[0].append(claim)
+    return list(groups.values())
 
 
 def judge_under(claim: Claim, ctx: RunContext,
@@ -153,7 +162,8 @@ def judge_under(claim: Claim, ctx: RunContext,
 
 def run_robustness(claims: Sequence[Claim], ctx: RunContext, budget: int = 0, seed: int = 0,
                    workers: int = 1,
-                   prepare: Callable[[list[RunContext], dict[str, Plan]], None] | None = None,
+                   prepare: Callable[[list[tuple[list[Claim], list[RunContext]]]], None]
+                   | None = None,
                    on_claim: Callable[[Claim, int], None] | None = None,
                    on_result: Callable[[ClaimResult], None] | None = None
                    ) -> list[ClaimResult]:
@@ -161,8 +171,8 @@ def run_robustness(claims: Sequence[Claim], ctx: RunContext, budget: int = 0, se
 
     First each study whose ``neighbourhood`` module defines ``prepare(contexts,
     workers)`` trains its declared protocol and its neighbours its own way (the
-    toy study stacks them), then ``prepare(contexts, plans)`` runs with the
-    declared and every neighbour context (the command trains the planned MNIST
+    toy study stacks them), then ``prepare(groups)`` runs with each study's
+    claims and contexts (``study_groups``; the command trains the planned MNIST
     runs in parallel there); ``on_claim`` is told each claim and how many
     neighbours it is judged under.
     """
@@ -172,7 +182,7 @@ def run_robustness(claims: Sequence[Claim], ctx: RunContext, budget: int = 0, se
         if own is not None and study_plan.contexts:
             own([ctx, *study_plan.contexts], workers)
     if prepare is not None:
-        prepare(all_contexts(ctx, plans), plans)
+        prepare(study_groups(claims, ctx, plans))
     evidence: dict[tuple[Any, RunContext], Evidence] = {}
     results = []
     for claim in claims:
