@@ -17,6 +17,7 @@ import pytest
 from ex3.bench import speed
 from ex3.bench import targets as T
 from ex3.bench.env import bench_environment
+from ex3.config import loop_threads
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +34,7 @@ def test_lenet_epoch(benchmark, report, mnist, bench_mode):
         plain.append(speed.lenet_epoch_seconds(mnist, tuned=False))
         one_thread.append(speed.lenet_epoch_seconds(mnist, tuned=False, threads=1))
         if bench_mode == "full":  # two busy-waiting threads take minutes on a loaded machine
-            with speed.loop_threads(2):
+            with loop_threads(2):
                 two_threads.append(speed.lenet_epoch_seconds(mnist, tuned=True))
 
     # The other forms run as the untimed setup of each timed round, so the forms alternate

@@ -90,7 +90,7 @@ def test_a_missing_data_folder_exits_2_before_any_claim_runs(capsys, tmp_path):
     missing = tmp_path / "no-such-mnist"
     code, out, err = invoke(["verify", "--only", "S1", "--data-dir", str(missing),
                              "--out", str(tmp_path / "out")], capsys)
-    assert_one_line_error(code, err, str(missing), "does not exist")
+    assert_one_line_error(code, err, f"--data-dir {missing}", "does not exist")
     assert "S1" not in out
 
 
@@ -109,7 +109,7 @@ def test_a_bad_profile_in_the_environment_exits_2(capsys, tmp_path, monkeypatch)
 
 def test_data_with_a_missing_folder_exits_2(capsys, tmp_path):
     code, _, err = invoke(["data", "--data-dir", str(tmp_path / "nothing")], capsys)
-    assert_one_line_error(code, err, "does not exist")
+    assert_one_line_error(code, err, f"--data-dir {tmp_path / 'nothing'}", "does not exist")
 
 
 def test_the_installed_command_prints_one_line_and_no_traceback(tmp_path):

@@ -9,7 +9,8 @@ expected and the fix.
 
 Sources, first match wins:
 
-1. ``data_dir`` or the ``EX3_DATA_DIR`` environment variable: a torchvision root
+1. ``data_dir`` or the ``EX3_DATA_DIR`` environment variable (read through
+   ``ex3.config``): a torchvision root
    (a folder holding ``MNIST/raw/<4 files>``), the ``MNIST`` folder, the raw
    folder, or any folder directly holding the four files. A wrong explicit
    folder is an error, never a silent fallback, so a typo cannot quietly turn a
@@ -34,9 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import platformdirs
 import torch
 
+from ex3 import config
+from ex3.config import CACHE_DIR_ENV, DATA_DIR_ENV
 from ex3.data import files
 from ex3.errors import DataError, UsageError
 
@@ -57,9 +59,6 @@ __all__ = [
     "read_idx",
     "read_official_arrays",
 ]
-
-DATA_DIR_ENV = "EX3_DATA_DIR"
-CACHE_DIR_ENV = "EX3_CACHE_DIR"
 
 TRAIN_IMAGES = "train-images-idx3-ubyte"
 TRAIN_LABELS = "train-labels-idx1-ubyte"
@@ -283,15 +282,17 @@ def _read_official_dir(raw_dir: Path) -> tuple[dict[str, np.ndarray], dict[str, 
     return arrays, shas
 
 
-def read_official_arrays(data_dir: str | os.PathLike[str]) -> dict[str, np.ndarray]:
+def read_official_arrays(data_dir: str | os.PathLike[str], origin: str | None = None
+                         ) -> dict[str, np.ndarray]:
     """Read the verified official files under ``data_dir`` as uint8 arrays.
 
     Returns ``train_x`` [60000, 28, 28], ``train_y`` [60000], ``test_x``,
     ``test_y`` in the files' own dtype, for tools (such as the sample builder)
     that need the raw pixels rather than float tensors. ``data_dir`` accepts
-    the same layouts as :func:`load_mnist`.
+    the same layouts as :func:`load_mnist`; ``origin`` names where it came
+    from in error messages (as for :func:`load_mnist`).
     """
-    raw_dir = _resolve_raw_dir(Path(data_dir).expanduser(), "the data_dir argument")
+    raw_dir = _resolve_raw_dir(Path(data_dir).expanduser(), origin or _ARGUMENT)
     arrays, _ = _read_official_dir(raw_dir)
     return {
         "train_x": arrays[TRAIN_IMAGES],
@@ -431,18 +432,26 @@ def _to_labels(array: np.ndarray) -> torch.Tensor:
 
 def cache_root() -> Path:
     """The torchvision root used as the ex3 download cache (``$EX3_CACHE_DIR/mnist`` if set)."""
-    override = os.environ.get(CACHE_DIR_ENV, "").strip()
-    base = Path(override).expanduser() if override else Path(platformdirs.user_cache_dir("ex3"))
-    return base / "mnist"
+    return config.cache_dir() / "mnist"
 
 
-def _explicit_dir(data_dir: str | os.PathLike[str] | None) -> tuple[Path, str] | None:
-    """The explicitly requested folder and where the request came from, if any."""
+#: How messages name a folder passed in code, when the caller does not say where it came from.
+_ARGUMENT = "the data_dir argument"
+
+
+def _explicit_dir(data_dir: str | os.PathLike[str] | None,
+                  origin: str | None) -> tuple[Path, str] | None:
+    """The explicitly requested folder and where the request came from, if any.
+
+    ``origin`` is the caller's name for ``data_dir`` (``--data-dir DIR``); the
+    environment's folder is named as it was set (``EX3_DATA_DIR=DIR``), so an
+    error points at what the user actually typed.
+    """
     if data_dir is not None and str(data_dir).strip():  # "" means unset, as for the variable
-        return Path(data_dir).expanduser(), "the data_dir argument"
-    env = os.environ.get(DATA_DIR_ENV, "").strip()
-    if env:
-        return Path(env).expanduser(), f"the {DATA_DIR_ENV} environment variable"
+        return Path(data_dir).expanduser(), origin or _ARGUMENT
+    env = config.data_dir_from_env()
+    if env is not None:
+        return Path(env.value).expanduser(), env.origin
     return None
 
 
@@ -685,14 +694,16 @@ def _download(root: Path) -> None:
         ) from exc
 
 
-def load_mnist(data_dir: str | os.PathLike[str] | None = None, download: bool = False) -> MnistData:
+def load_mnist(data_dir: str | os.PathLike[str] | None = None, download: bool = False,
+               origin: str | None = None) -> MnistData:
     """Load MNIST from the first available source (see the module docstring for the order).
 
     Decoded data is cached in-process per folder, so several claims checked in
     one process read and hash the 55 MB only once. Every problem raises
-    :class:`~ex3.errors.DataError` with the file, the expectation and the fix.
+    :class:`~ex3.errors.DataError` with the file, the expectation and the fix;
+    ``origin`` is how that message names ``data_dir`` (``--data-dir DIR``).
     """
-    explicit = _explicit_dir(data_dir)
+    explicit = _explicit_dir(data_dir, origin)
     if explicit is not None:
         root, origin = explicit
         raw_dir = _resolve_raw_dir(root, origin)
@@ -754,7 +765,8 @@ def _describe_file(path: Path, source: str) -> dict[str, Any]:
     return entry
 
 
-def describe_source(data_dir: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
+def describe_source(data_dir: str | os.PathLike[str] | None = None,
+                    origin: str | None = None) -> list[dict[str, Any]]:
     """Describe the files :func:`load_mnist` would use (without downloading), one dict each.
 
     For a folder (explicit or the cache): ``source``, ``file``, ``path``,
@@ -763,9 +775,10 @@ def describe_source(data_dir: str | os.PathLike[str] | None = None) -> list[dict
     are reported, not raised, so that one listing shows everything wrong. For
     the bundled sample: ``source``, ``file``, ``path``, ``size``, ``sha256``,
     ``official`` (False), ``attribution`` and ``licence``. A missing or
-    wrongly laid out explicit folder still raises DataError.
+    wrongly laid out explicit folder still raises DataError (naming ``data_dir``
+    by ``origin``, as :func:`load_mnist` does).
     """
-    explicit = _explicit_dir(data_dir)
+    explicit = _explicit_dir(data_dir, origin)
     if explicit is not None:
         raw_dir = _resolve_raw_dir(*explicit)
         return [_describe_file(raw_dir / n, "directory") for n in OFFICIAL_FILES]
