@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from sklearn.decomposition import PCA
 from torch import nn
 
-from ex3.data import mnist
+from ex3 import config
 from ex3.data.mnist import MnistData, load_mnist
 from ex3.engine.claim import RunContext, Verdict
 from ex3.models import autoencoder as ae
@@ -273,8 +273,8 @@ def test_a5_fails_when_the_deep_one_is_better_in_a_seed() -> None:
 @pytest.fixture
 def sample(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> MnistData:
     """The bundled MNIST sample, whatever the environment points at."""
-    monkeypatch.delenv(mnist.DATA_DIR_ENV, raising=False)
-    monkeypatch.setenv(mnist.CACHE_DIR_ENV, str(tmp_path / "empty-cache"))
+    monkeypatch.delenv(config.DATA_DIR_ENV, raising=False)
+    monkeypatch.setenv(config.CACHE_DIR_ENV, str(tmp_path / "empty-cache"))
     data = load_mnist()
     assert data.kind == "sample"
     return data

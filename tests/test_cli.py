@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ex3 import cli
-from ex3.data.mnist import OFFICIAL_FILES
+from ex3.data.official import OFFICIAL_FILES
 from ex3.engine.claim import ClaimResult, RunContext, Verdict
 from ex3.engine.registry import get_claim
 from ex3.report.html import render_html, write_html

@@ -25,7 +25,8 @@ import pytest
 import torch
 
 from ex3 import cli
-from ex3.data.mnist import OFFICIAL_FILES, TRAIN_IMAGES, TRAIN_LABELS, describe_source
+from ex3.data.diagnostics import describe_source
+from ex3.data.official import OFFICIAL_FILES, TRAIN_IMAGES, TRAIN_LABELS
 from ex3.engine.workers import RemoteTraceback, WorkerDied, WorkerPool
 from ex3.errors import CacheError, DataError, OutputError
 from ex3.report import outputs

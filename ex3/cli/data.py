@@ -10,7 +10,7 @@ from ex3.errors import DataError
 
 
 def run_data(args: argparse.Namespace) -> int:
-    from ex3.data.mnist import describe_source
+    from ex3.data.diagnostics import describe_source
 
     data_dir = (args.data_dir or "").strip() or None
     entries = describe_source(data_dir, origin=f"--data-dir {data_dir}" if data_dir else None)
