@@ -30,7 +30,7 @@ from ex3.config import data_dir_from_env, out_dir_from_env, profile_from_env, se
 from ex3.engine.claim import ClaimResult, RunContext
 from ex3.engine.gate import check
 from ex3.engine.registry import get_claim
-from ex3.engine.session import Session
+from ex3.report.session import Session
 
 _SESSION: Session | None = None
 _STARTED = time.perf_counter()

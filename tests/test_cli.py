@@ -461,7 +461,7 @@ def test_planned_runs_are_exactly_the_runs_the_studies_train(monkeypatch):
 def test_prefetch_trains_each_planned_run_once_in_worker_processes(monkeypatch, tmp_path):
     from ex3.data.mnist import load_mnist
     from ex3.engine import parallel
-    from ex3.training import runs
+    from ex3.training import runner
 
     monkeypatch.setenv("EX3_CACHE_DIR", str(tmp_path))
     specs = [RunSpec("linear", TrainConfig("adam", 1e-3, 32, 1, seed), 64, 64) for seed in (0, 1)]
@@ -473,4 +473,4 @@ def test_prefetch_trains_each_planned_run_once_in_worker_processes(monkeypatch, 
     again = parallel.prefetch([], ctx, workers=2)
     assert (again.cached, again.trained) == (2, 0)
     data = load_mnist(str(SHARED_MNIST))
-    assert all(runs.run(s, data).from_cache for s in specs)
+    assert all(runner.run(s, data).from_cache for s in specs)

@@ -21,8 +21,8 @@ from ex3.data.mnist import load_mnist
 from ex3.engine import parallel
 from ex3.engine.claim import RunContext
 from ex3.engine.registry import get_claim
-from ex3.engine.session import Session
 from ex3.report.progress import Progress
+from ex3.report.session import Session
 from ex3.training import entries, runs
 from ex3.training.runs import RunSpec
 

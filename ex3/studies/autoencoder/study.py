@@ -54,7 +54,8 @@ from ex3.engine.claim import Evidence, RunContext, with_overrides
 from ex3.studies.mnist import study as mnist_study
 from ex3.studies.mnist.data import data_for, seeds_for
 from ex3.training.loop import History, Split, TrainConfig, evaluate
-from ex3.training.runs import RunResult, RunSpec, run
+from ex3.training.runner import run
+from ex3.training.runs import RunResult, RunSpec
 
 AUTOENCODERS = ("autoencoder", "autoencoder_deep")
 METHODS = (*AUTOENCODERS, "pca")
