@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ex3.config import env_setting
+from ex3.config import data_dir_from_env
 from ex3.data.mnist import MnistData, load_mnist
 from ex3.engine.claim import Claim, RunContext
 from ex3.engine.workers import WorkerPool
@@ -206,7 +206,8 @@ def prefetch(claims: Iterable[Claim], ctx: RunContext | Sequence[RunContext], wo
     if executor == "dask":
         from ex3.engine.dask_executor import train_on_dask
 
-        data_dir = first.data_dir or env_setting("EX3_DATA_DIR")
+        env = data_dir_from_env()
+        data_dir = first.data_dir or (env.value if env else None)
         outcome = train_on_dask(pending, data, data_dir, first.download, workers, scheduler,
                                 progress)
         trained, n_procs, threads = outcome.trained, outcome.workers, outcome.threads_per_worker
