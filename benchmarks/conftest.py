@@ -81,7 +81,7 @@ def report() -> BenchReport:
 @pytest.fixture(scope="session")
 def mnist() -> MnistData:
     """The full MNIST; the benchmarks' targets and baselines mean nothing on the sample."""
-    data = load_mnist(os.environ.get("EX3_DATA_DIR") or None)
+    data = load_mnist()  # EX3_DATA_DIR, else the cache, else the sample
     if data.kind != "full":
         pytest.skip("needs the full MNIST (set EX3_DATA_DIR to the official files); "
                     f"found {data.source}")

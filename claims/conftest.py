@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -27,11 +26,11 @@ from typing import Any
 
 import pytest
 
-from ex3.config import out_dir_from_env, profile_from_env
+from ex3.config import data_dir_from_env, out_dir_from_env, profile_from_env, seeds_from_env
 from ex3.engine.claim import ClaimResult, RunContext
 from ex3.engine.gate import check
 from ex3.engine.registry import get_claim
-from ex3.engine.session import Session
+from ex3.report.session import Session
 
 _SESSION: Session | None = None
 _STARTED = time.perf_counter()
@@ -45,10 +44,10 @@ RESULTS_KEY, FIGURES_KEY = "ex3_results", "ex3_figures"
 def _session() -> Session:
     global _SESSION
     if _SESSION is None:
-        seeds = os.environ.get("EX3_SEEDS")
-        _SESSION = Session(RunContext(profile=profile_from_env(),
-                                      seeds=int(seeds) if seeds else None,
-                                      data_dir=os.environ.get("EX3_DATA_DIR") or None))
+        data = data_dir_from_env()
+        _SESSION = Session(RunContext(profile=profile_from_env(), seeds=seeds_from_env(),
+                                      data_dir=data.value if data else None,
+                                      data_origin=data.origin if data else None))
     return _SESSION
 
 

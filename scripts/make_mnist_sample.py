@@ -13,7 +13,6 @@ The official files are verified against their SHA-256 pins before sampling.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -52,22 +51,30 @@ def main(argv: list[str] | None = None) -> int:
     """Read, verify, sample and write; prints the output path and size."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
-    from ex3.data.mnist import DATA_DIR_ENV, read_official_arrays
+    from ex3.config import DATA_DIR_ENV, data_dir_from_env
+    from ex3.data.mnist import read_official_arrays
     from ex3.errors import Ex3Error
 
-    default_root = os.environ.get(DATA_DIR_ENV) or str(REPO.parent / "shared" / "mnist")
+    fallback = str(REPO.parent / "shared" / "mnist")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--root",
-        default=default_root,
-        help=f"torchvision root holding MNIST/raw (default: ${DATA_DIR_ENV} or {default_root})",
+        default=None,
+        help=f"torchvision root holding MNIST/raw (default: ${DATA_DIR_ENV} or {fallback})",
     )
     parser.add_argument("--out", type=Path, default=OUT, help=f"output file (default: {OUT})")
     parser.add_argument("--seed", type=int, default=SEED, help=f"sampling seed (default: {SEED})")
     args = parser.parse_args(argv)
 
+    env = data_dir_from_env()
+    if args.root:
+        root, origin = args.root, f"--root {args.root}"
+    elif env is not None:
+        root, origin = env.value, env.origin
+    else:
+        root, origin = fallback, f"the default root {fallback}"
     try:
-        arrays = read_official_arrays(args.root)
+        arrays = read_official_arrays(root, origin=origin)
     except Ex3Error as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

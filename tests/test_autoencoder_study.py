@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from sklearn.decomposition import PCA
 from torch import nn
 
-from ex3.data import mnist
+from ex3 import config
 from ex3.data.mnist import MnistData, load_mnist
 from ex3.engine.claim import RunContext, Verdict
 from ex3.models import autoencoder as ae
@@ -28,6 +28,7 @@ from ex3.models.registry import model_spec
 from ex3.report.figures import registry as figure_registry
 from ex3.studies.autoencoder import judge, study
 from ex3.studies.autoencoder.claims import CLAIMS
+from ex3.studies.autoencoder.pca import pca_for
 from ex3.studies.mnist.data import data_for
 from ex3.training.seeding import build_seeded
 
@@ -237,6 +238,20 @@ def test_a3_knn_accuracy_decides_and_silhouette_is_a_sub_check() -> None:
         assert judge.judge_a3(evidence).verdict is NR
 
 
+def _binomial_tails_by_sum(count: int, n: int, p: float) -> tuple[float, float]:
+    """The tails as the judge computed them before scipy: exact sums of the pmf."""
+    pmf = [math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)]
+    return sum(pmf[: count + 1]), sum(pmf[count:])
+
+
+@pytest.mark.parametrize(("count", "n", "p"), [(0, 10, 0.5), (5, 10, 0.45), (9, 10, 0.5),
+                                               (10, 10, 0.75), (3, 10, 0.1), (7, 20, 0.3)])
+def test_binomial_tails_match_the_exact_sums(count: int, n: int, p: float) -> None:
+    low, high = judge.binomial_tails(count, n, p)
+    want_low, want_high = _binomial_tails_by_sum(count, n, p)
+    assert abs(low - want_low) <= 1e-12 and abs(high - want_high) <= 1e-12
+
+
 def test_binomial_tails_and_consistency() -> None:
     low, high = judge.binomial_tails(9, 10, 0.5)
     assert high == pytest.approx(11 / 1024)
@@ -273,8 +288,8 @@ def test_a5_fails_when_the_deep_one_is_better_in_a_seed() -> None:
 @pytest.fixture
 def sample(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> MnistData:
     """The bundled MNIST sample, whatever the environment points at."""
-    monkeypatch.delenv(mnist.DATA_DIR_ENV, raising=False)
-    monkeypatch.setenv(mnist.CACHE_DIR_ENV, str(tmp_path / "empty-cache"))
+    monkeypatch.delenv(config.DATA_DIR_ENV, raising=False)
+    monkeypatch.setenv(config.CACHE_DIR_ENV, str(tmp_path / "empty-cache"))
     data = load_mnist()
     assert data.kind == "sample"
     return data
@@ -287,8 +302,8 @@ def untrained_judge() -> nn.Module:
 
 def test_pca_fit_is_deterministic_and_reconstructs_by_inverse_transform(
         sample: MnistData) -> None:
-    first = study.pca_for(sample, 2)
-    assert study.pca_for(sample, 2) is first
+    first = pca_for(sample, 2)
+    assert pca_for(sample, 2) is first
     again = PCA(2, svd_solver="full").fit(sample.train_x.flatten(1).numpy())
     assert np.allclose(np.abs(first.components_), np.abs(again.components_), atol=1e-4)
     coder = study.PcaCoder(first)
@@ -321,7 +336,7 @@ def test_a_collapsed_code_has_an_undefined_silhouette(sample: MnistData,
 def test_falsified_pca_in_place_of_the_autoencoder_is_not_better_than_pca(
         sample: MnistData, untrained_judge: nn.Module) -> None:
     """PCA measured as if it were the autoencoder: A2, A3 and A4 must not be reproduced."""
-    pca = study.PcaCoder(study.pca_for(sample, 2))
+    pca = study.PcaCoder(pca_for(sample, 2))
     measured = study.method_outputs(pca, sample, untrained_judge, list(range(10)), 5).metrics
     assert 0 < measured["test_mse"] < 0.1 and 0 < measured["knn_acc"] < 1
     seed = {"autoencoder": {**measured, **_curves(FALLING)},
@@ -336,9 +351,9 @@ def test_falsified_pca_in_place_of_the_autoencoder_is_not_better_than_pca(
 def test_a_real_difference_in_reconstruction_is_seen_by_a2(
         sample: MnistData, untrained_judge: nn.Module) -> None:
     """PCA with 2 components against PCA with 20 standing in as the autoencoder: A2 holds."""
-    two = study.method_outputs(study.PcaCoder(study.pca_for(sample, 2)), sample,
+    two = study.method_outputs(study.PcaCoder(pca_for(sample, 2)), sample,
                                untrained_judge, list(range(10)), 5).metrics
-    twenty = study.method_outputs(study.PcaCoder(study.pca_for(sample, 20)), sample,
+    twenty = study.method_outputs(study.PcaCoder(pca_for(sample, 20)), sample,
                                   untrained_judge, list(range(10)), 5).metrics
     evidence = {"per_seed": {"0": {"autoencoder": twenty, "pca": two}}}
     assert judge.judge_a2(evidence).verdict is R

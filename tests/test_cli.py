@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ex3 import cli
-from ex3.data.mnist import OFFICIAL_FILES
+from ex3.data.official import OFFICIAL_FILES
 from ex3.engine.claim import ClaimResult, RunContext, Verdict
 from ex3.engine.registry import get_claim
 from ex3.report.html import render_html, write_html
@@ -90,7 +90,7 @@ def test_a_missing_data_folder_exits_2_before_any_claim_runs(capsys, tmp_path):
     missing = tmp_path / "no-such-mnist"
     code, out, err = invoke(["verify", "--only", "S1", "--data-dir", str(missing),
                              "--out", str(tmp_path / "out")], capsys)
-    assert_one_line_error(code, err, str(missing), "does not exist")
+    assert_one_line_error(code, err, f"--data-dir {missing}", "does not exist")
     assert "S1" not in out
 
 
@@ -109,7 +109,7 @@ def test_a_bad_profile_in_the_environment_exits_2(capsys, tmp_path, monkeypatch)
 
 def test_data_with_a_missing_folder_exits_2(capsys, tmp_path):
     code, _, err = invoke(["data", "--data-dir", str(tmp_path / "nothing")], capsys)
-    assert_one_line_error(code, err, "does not exist")
+    assert_one_line_error(code, err, f"--data-dir {tmp_path / 'nothing'}", "does not exist")
 
 
 def test_the_installed_command_prints_one_line_and_no_traceback(tmp_path):
@@ -461,7 +461,7 @@ def test_planned_runs_are_exactly_the_runs_the_studies_train(monkeypatch):
 def test_prefetch_trains_each_planned_run_once_in_worker_processes(monkeypatch, tmp_path):
     from ex3.data.mnist import load_mnist
     from ex3.engine import parallel
-    from ex3.training import runs
+    from ex3.training import runner
 
     monkeypatch.setenv("EX3_CACHE_DIR", str(tmp_path))
     specs = [RunSpec("linear", TrainConfig("adam", 1e-3, 32, 1, seed), 64, 64) for seed in (0, 1)]
@@ -473,4 +473,4 @@ def test_prefetch_trains_each_planned_run_once_in_worker_processes(monkeypatch, 
     again = parallel.prefetch([], ctx, workers=2)
     assert (again.cached, again.trained) == (2, 0)
     data = load_mnist(str(SHARED_MNIST))
-    assert all(runs.run(s, data).from_cache for s in specs)
+    assert all(runner.run(s, data).from_cache for s in specs)

@@ -21,9 +21,9 @@ from ex3.data.mnist import load_mnist
 from ex3.engine import parallel
 from ex3.engine.claim import RunContext
 from ex3.engine.registry import get_claim
-from ex3.engine.session import Session
 from ex3.report.progress import Progress
-from ex3.training import entries, runs
+from ex3.report.session import Session
+from ex3.training import entries, runner, runs
 from ex3.training.runs import RunSpec
 
 distributed = pytest.importorskip(
@@ -102,7 +102,7 @@ def test_a_section_trained_on_dask_gives_the_serial_verdicts_and_evidence(
         raise AssertionError("evaluation trained a run the cluster should have returned")
 
     with monkeypatch.context() as patched:
-        patched.setattr(runs, "train", no_training)
+        patched.setattr(runner, "train", no_training)
         on_dask = evaluate(CLAIMS, TINY)
 
     monkeypatch.setenv("EX3_CACHE_DIR", str(tmp_path / "serial-cache"))

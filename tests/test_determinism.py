@@ -10,7 +10,8 @@ from ex3.data.mnist import load_mnist
 from ex3.engine.claim import RunContext
 from ex3.studies.toy.study import ToyProtocol, run_one
 from ex3.training.loop import TrainConfig
-from ex3.training.runs import RunSpec, run, run_key_for
+from ex3.training.runner import run
+from ex3.training.runs import RunSpec, run_key_for
 
 
 def metrics(records: list) -> list:

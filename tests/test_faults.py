@@ -25,7 +25,8 @@ import pytest
 import torch
 
 from ex3 import cli
-from ex3.data.mnist import OFFICIAL_FILES, TRAIN_IMAGES, TRAIN_LABELS, describe_source
+from ex3.data.diagnostics import describe_source
+from ex3.data.official import OFFICIAL_FILES, TRAIN_IMAGES, TRAIN_LABELS
 from ex3.engine.workers import RemoteTraceback, WorkerDied, WorkerPool
 from ex3.errors import CacheError, DataError, OutputError
 from ex3.report import outputs
@@ -439,22 +440,22 @@ def _reseal(entry: Path) -> None:
 
 def test_a_resealed_entry_of_another_model_or_without_history_is_retrained():
     """Even with matching checksums, an entry must restore into the run's own model."""
-    from ex3.training import runs
+    from ex3.training import runner, runs
 
     spec, data = _sample_run()
-    first = runs.run(spec, data)
+    first = runner.run(spec, data)
     entry = cache.runs_dir() / runs.run_key_for(spec, data)
     torch.save({"0.weight": torch.zeros(2, 2)}, entry / "model.pt")
     _reseal(entry)
-    again = runs.run(spec, data)
+    again = runner.run(spec, data)
     assert not again.from_cache
     assert again.history.records[-1].test_acc == first.history.records[-1].test_acc
     (entry / "meta.json").write_text("{}")
     _reseal(entry)
-    assert not runs.run(spec, data).from_cache
+    assert not runner.run(spec, data).from_cache
     reasons = [e["reason"] for e in cache.retrained_entries()]
     assert "state_dict" in reasons[0] and "KeyError" in reasons[1]
-    assert runs.run(spec, data).from_cache
+    assert runner.run(spec, data).from_cache
 
 
 def test_a_damaged_entry_does_not_count_as_cached_for_the_workers():
@@ -576,10 +577,10 @@ def test_a_worker_that_dies_is_an_error_not_a_hang():
 def test_prefetch_workers_report_the_damaged_entries_they_retrain(monkeypatch):
     from ex3.engine import parallel
     from ex3.engine.claim import RunContext
-    from ex3.training import runs
+    from ex3.training import runner, runs
 
     spec, data = _sample_run()
-    runs.run(spec, data)
+    runner.run(spec, data)
     key = runs.run_key_for(spec, data)
     (cache.runs_dir() / key / "meta.json").write_text("{}")
     monkeypatch.setattr(parallel, "planned_runs", lambda claims, ctx: [spec])

@@ -24,7 +24,7 @@ from ex3.models import toy_numpy
 from ex3.models.sigmoid import sigmoid, sigmoid_derivative_direct, sigmoid_derivative_product
 from ex3.models.toy import ToyCNN, squared_loss
 from ex3.models.toy_numpy import ToyCNNParams
-from ex3.studies.handwritten import judge, study
+from ex3.studies.handwritten import dead_filters, gradients, judge, sigmoid_identity
 from ex3.studies.handwritten.claims import CLAIMS
 
 FAST = settings(max_examples=60, deadline=None,
@@ -172,7 +172,7 @@ def test_hand_gradients_equal_autograd(case) -> None:
     params, x, y = case
     assume(toy_numpy.tie_margin(params, x) >= 1e-9)
     hand = toy_numpy.gradients(params, x, y)
-    auto = study.torch_gradients(params, x, y)
+    auto = gradients.torch_gradients(params, x, y)
     scale = max(1.0, float(np.max(np.abs(auto.u))), float(np.max(np.abs(auto.filters))))
     np.testing.assert_allclose(hand.u, auto.u, rtol=0, atol=judge.G1_TOLERANCE * scale)
     np.testing.assert_allclose(hand.filters, auto.filters, rtol=0,
@@ -198,7 +198,7 @@ def test_forward_and_loss_match_torch_layout(case) -> None:
 def test_gradcheck_away_from_kinks(case) -> None:
     params, x, y = case
     assume(toy_numpy.tie_margin(params, x) >= 1e-2)
-    assert study.gradcheck_at(params, x, y)
+    assert gradients.gradcheck_at(params, x, y)
 
 
 def test_single_sample_is_a_batch_of_one() -> None:
@@ -221,7 +221,7 @@ def test_dead_filter_gets_exactly_zero_gradient(case, k: int) -> None:
     filters[k] = -np.abs(filters[k])
     params, x = ToyCNNParams(filters, params.u), np.abs(x)
     hand = toy_numpy.gradients(params, x, y)
-    auto = study.torch_gradients(params, x, y)
+    auto = gradients.torch_gradients(params, x, y)
     assert np.all(hand.filters[k] == 0) and np.all(auto.filters[k] == 0)
     stepped = toy_numpy.sgd_step(params, x, y, lr=0.1)
     np.testing.assert_array_equal(stepped.filters[k], filters[k])
@@ -358,7 +358,7 @@ def ctx() -> RunContext:
 
 
 def test_measured_s1_reproduced_and_falsified(ctx: RunContext) -> None:
-    evidence = study.measure_s1(ctx, judge.S1_TOLERANCE, judge.S1_DECLARED_ABS_X)
+    evidence = sigmoid_identity.measure_s1(ctx, judge.S1_TOLERANCE, judge.S1_DECLARED_ABS_X)
     assert judge.judge_s1(evidence).verdict is Verdict.REPRODUCED
     n64 = evidence["numeric"]["float64"]
     assert n64["accurate_range"]["abs_x"] > X64
@@ -367,25 +367,26 @@ def test_measured_s1_reproduced_and_falsified(ctx: RunContext) -> None:
     def off_by_a_factor(x):
         return sigmoid_derivative_product(x) * 1.5
 
-    bad = study.measure_s1(ctx, judge.S1_TOLERANCE, judge.S1_DECLARED_ABS_X, off_by_a_factor)
+    bad = sigmoid_identity.measure_s1(ctx, judge.S1_TOLERANCE, judge.S1_DECLARED_ABS_X,
+                                      off_by_a_factor)
     assert judge.judge_s1(bad).verdict is Verdict.NOT_REPRODUCED
 
 
 def test_measured_g1_reproduced_and_falsified(ctx: RunContext) -> None:
-    assert judge.judge_g1(study.measure_g1(ctx)).verdict is Verdict.REPRODUCED
+    assert judge.judge_g1(gradients.measure_g1(ctx)).verdict is Verdict.REPRODUCED
 
     def wrong_sign_du(params, x, y):
         g = toy_numpy.gradients(params, x, y)
         return ToyCNNParams(g.filters, -g.u)
 
-    bad = study.measure_g1(ctx, wrong_sign_du)
+    bad = gradients.measure_g1(ctx, wrong_sign_du)
     assert bad["max_rel_diff_u"] > 1.0
     assert judge.judge_g1(bad).verdict is Verdict.NOT_REPRODUCED
 
 
 def test_measured_g2_reproduced_and_falsified(ctx: RunContext) -> None:
-    assert judge.judge_g2(study.measure_g2(ctx)).verdict is Verdict.REPRODUCED
+    assert judge.judge_g2(dead_filters.measure_g2(ctx)).verdict is Verdict.REPRODUCED
     relu_one_at_zero = functools.partial(toy_numpy.gradients, relu_grad_at_zero=1.0)
-    bad = study.measure_g2(ctx, relu_one_at_zero)
+    bad = dead_filters.measure_g2(ctx, relu_one_at_zero)
     assert bad["descent"]["max_abs_w_after_numpy"] > 0
     assert judge.judge_g2(bad).verdict is Verdict.NOT_REPRODUCED

@@ -21,19 +21,13 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ex3.data import mnist
-from ex3.data.mnist import (
-    IDX_IMAGES_MAGIC,
-    IDX_LABELS_MAGIC,
-    OFFICIAL_FILES,
-    MnistData,
-    check_split,
-    describe_source,
-    load_mnist,
-    parse_idx,
-    read_idx,
-    read_official_arrays,
-)
+from ex3 import config
+from ex3.data.diagnostics import describe_source
+from ex3.data.idx import IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parse_idx, read_idx
+from ex3.data.mnist import MnistData, load_mnist, read_official_arrays
+from ex3.data.official import OFFICIAL_FILES, check_split
+from ex3.data.sample import SAMPLE_PATH
+from ex3.data.sources import cache_root
 from ex3.errors import DataError, UsageError
 
 SHARED_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "mnist"
@@ -59,8 +53,8 @@ def idx_bytes(array: np.ndarray) -> bytes:
 @pytest.fixture(autouse=True)
 def _isolated_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Keep the caller's EX3_DATA_DIR and download cache out of every test."""
-    monkeypatch.delenv(mnist.DATA_DIR_ENV, raising=False)
-    monkeypatch.setenv(mnist.CACHE_DIR_ENV, str(tmp_path / "empty-cache"))
+    monkeypatch.delenv(config.DATA_DIR_ENV, raising=False)
+    monkeypatch.setenv(config.CACHE_DIR_ENV, str(tmp_path / "empty-cache"))
 
 
 @pytest.fixture(scope="session")
@@ -134,7 +128,7 @@ def test_decoded_tensors_are_cached_in_process() -> None:
 
 @needs_official
 def test_env_var_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(mnist.DATA_DIR_ENV, str(SHARED_MNIST))
+    monkeypatch.setenv(config.DATA_DIR_ENV, str(SHARED_MNIST))
     data = load_mnist()
     assert data.kind == "full" and str(SHARED_MNIST) in data.source
 
@@ -143,7 +137,7 @@ def test_env_var_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_argument_takes_precedence_over_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv(mnist.DATA_DIR_ENV, str(tmp_path / "nowhere"))
+    monkeypatch.setenv(config.DATA_DIR_ENV, str(tmp_path / "nowhere"))
     assert load_mnist(SHARED_MNIST).kind == "full"
 
 
@@ -165,7 +159,7 @@ def test_without_data_or_cache_the_bundled_sample_is_used() -> None:
 
 
 def test_empty_env_var_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(mnist.DATA_DIR_ENV, "")
+    monkeypatch.setenv(config.DATA_DIR_ENV, "")
     assert load_mnist().kind == "sample"
 
 
@@ -179,7 +173,7 @@ def test_sample_identity_differs_from_full() -> None:
 @needs_official
 def test_sample_rows_are_unmodified_official_rows() -> None:
     official = read_official_arrays(SHARED_MNIST)
-    sample = np.load(mnist.SAMPLE_PATH)
+    sample = np.load(SAMPLE_PATH)
     for split in ("train", "test"):
         labels_of: dict[bytes, set[int]] = {}
         for row, label in zip(official[f"{split}_x"], official[f"{split}_y"], strict=True):
@@ -189,17 +183,17 @@ def test_sample_rows_are_unmodified_official_rows() -> None:
 
 
 def test_sample_attribution_is_shipped() -> None:
-    readme = (mnist.SAMPLE_PATH.parent / "README.md").read_text()
+    readme = (SAMPLE_PATH.parent / "README.md").read_text()
     assert "LeCun" in readme and "Cortes" in readme and "Burges" in readme
     assert "CC BY-SA 3.0" in readme
-    assert mnist.SAMPLE_PATH.stat().st_size < 3_000_000
+    assert SAMPLE_PATH.stat().st_size < 3_000_000
 
 
 @needs_official
 def test_complete_cache_is_used(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, official_copy: Path
 ) -> None:
-    monkeypatch.setenv(mnist.CACHE_DIR_ENV, str(tmp_path / "c"))
+    monkeypatch.setenv(config.CACHE_DIR_ENV, str(tmp_path / "c"))
     populate(tmp_path / "c" / "mnist" / "MNIST" / "raw", official_copy)
     data = load_mnist()
     assert data.kind == "full" and "cache" in data.source
@@ -209,7 +203,7 @@ def test_complete_cache_is_used(
 def test_incomplete_cache_is_ignored(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, official_copy: Path
 ) -> None:
-    monkeypatch.setenv(mnist.CACHE_DIR_ENV, str(tmp_path / "c"))
+    monkeypatch.setenv(config.CACHE_DIR_ENV, str(tmp_path / "c"))
     populate(tmp_path / "c" / "mnist" / "MNIST" / "raw", official_copy, omit=[TRAIN_IMAGES])
     assert load_mnist().kind == "sample"
 
@@ -218,7 +212,7 @@ def test_incomplete_cache_is_ignored(
 def test_damaged_cache_says_how_to_refresh(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, official_copy: Path
 ) -> None:
-    monkeypatch.setenv(mnist.CACHE_DIR_ENV, str(tmp_path / "c"))
+    monkeypatch.setenv(config.CACHE_DIR_ENV, str(tmp_path / "c"))
     raw = tmp_path / "c" / "mnist" / "MNIST" / "raw"
     populate(raw, official_copy, copy=[TRAIN_IMAGES])
     with open(raw / TRAIN_IMAGES, "r+b") as f:
@@ -237,7 +231,7 @@ def test_download_without_network_is_a_data_error(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(MNIST, "download", offline)
     with pytest.raises(DataError) as exc:
         load_mnist(download=True)
-    assert_names_fix(exc, mnist.cache_root(), "no network", mnist.DATA_DIR_ENV)
+    assert_names_fix(exc, cache_root(), "no network", config.DATA_DIR_ENV)
 
 
 # --------------------------------------------------------------------------- bad files
@@ -366,7 +360,7 @@ def test_folder_with_wrong_layout(tmp_path: Path) -> None:
 
 
 def test_wrong_layout_from_env_says_unset(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(mnist.DATA_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(config.DATA_DIR_ENV, str(tmp_path))
     with pytest.raises(DataError) as exc:
         load_mnist()
     assert_names_fix(exc, tmp_path, "EX3_DATA_DIR", "unset EX3_DATA_DIR")
@@ -396,10 +390,12 @@ def test_nonexistent_folder(tmp_path: Path) -> None:
 
 
 def test_nonexistent_folder_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(mnist.DATA_DIR_ENV, str(tmp_path / "gone"))
+    monkeypatch.setenv(config.DATA_DIR_ENV, str(tmp_path / "gone"))
     with pytest.raises(DataError) as exc:
         load_mnist()
-    assert_names_fix(exc, tmp_path / "gone", "does not exist", "unset EX3_DATA_DIR")
+    assert_names_fix(exc, f"EX3_DATA_DIR={tmp_path / 'gone'}", "does not exist",
+                     "unset EX3_DATA_DIR")
+    assert "data_dir argument" not in str(exc.value)
 
 
 def test_file_given_as_folder(tmp_path: Path) -> None:
@@ -553,8 +549,8 @@ def test_data_object_is_never_compared_by_tensor() -> None:
 def test_describe_sample() -> None:
     [entry] = describe_source()
     assert entry["source"] == "sample" and entry["official"] is False
-    assert entry["size"] == mnist.SAMPLE_PATH.stat().st_size
-    assert entry["sha256"] == hashlib.sha256(mnist.SAMPLE_PATH.read_bytes()).hexdigest()
+    assert entry["size"] == SAMPLE_PATH.stat().st_size
+    assert entry["sha256"] == hashlib.sha256(SAMPLE_PATH.read_bytes()).hexdigest()
     assert "LeCun" in entry["attribution"] and entry["licence"] == "CC BY-SA 3.0"
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
+from ex3.config import data_dir_from_env
 from ex3.engine.registry import all_claims
 from ex3.engine.sensitivity import all_worlds, falsify
 
@@ -15,7 +14,7 @@ NEEDS_MNIST = ("M", "L", "A")
 
 @pytest.mark.parametrize("world", WORLDS, ids=lambda w: f"{w.claim_id}: {w.description}")
 def test_the_measured_verdict_flips(world):
-    if world.claim_id.startswith(NEEDS_MNIST) and not os.environ.get("EX3_DATA_DIR"):
+    if world.claim_id.startswith(NEEDS_MNIST) and data_dir_from_env() is None:
         pytest.skip("needs the full MNIST: set EX3_DATA_DIR")
     result = falsify(world)
     assert result["caught"], result

@@ -11,12 +11,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +21,12 @@ import torch
 import torch.nn.functional as F
 
 from ex3.bench import targets as T
+from ex3.config import suite_environment
 from ex3.data.mnist import MnistData
 from ex3.data.toy import FUNCTIONS
 from ex3.models.mnist import lenet
 from ex3.studies.toy import study as toy_study
-from ex3.training.loop import THREADS_ENV, Split, TrainConfig, intra_op_threads, train
+from ex3.training.loop import Split, TrainConfig, intra_op_threads, train
 from ex3.training.seeding import build_seeded
 
 
@@ -130,9 +128,7 @@ class SuiteRun:
 
 def claims_suite(cache_dir: Path, root: Path, timeout_s: float) -> SuiteRun:
     """``pytest claims/ -q`` (quick profile) with ``cache_dir`` as the run cache."""
-    env = {**os.environ, "EX3_PROFILE": "quick", "EX3_CACHE_DIR": str(cache_dir),
-           "EX3_OUT": str(cache_dir / "out")}
-    env.pop("EX3_NO_CACHE", None)
+    env = suite_environment(cache_dir)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "pytest", "claims/", "-q", "-p",
                            "no:cacheprovider", "-p", "no:randomly"], cwd=root, env=env,
@@ -145,17 +141,3 @@ def claims_suite(cache_dir: Path, root: Path, timeout_s: float) -> SuiteRun:
 def default_threads() -> int:
     """torch's intra-op thread count outside the loop (what the straightforward form uses)."""
     return torch.get_num_threads()
-
-
-@contextlib.contextmanager
-def loop_threads(threads: int) -> Iterator[None]:
-    """The loop's thread count (``EX3_THREADS``) set to ``threads`` for a block."""
-    before = os.environ.get(THREADS_ENV)
-    os.environ[THREADS_ENV] = str(threads)
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[THREADS_ENV]
-        else:
-            os.environ[THREADS_ENV] = before

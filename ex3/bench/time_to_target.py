@@ -209,9 +209,9 @@ def mnist_plan(model: str, data: MnistData, mode: Mode, seed: int = T.MNIST_SEED
 def pca_test_mse(train_x: torch.Tensor, test_x: torch.Tensor,
                  components: int = T.PCA_COMPONENTS) -> float:
     """Test MSE per pixel of a PCA fit on ``train_x`` (the autoencoder study's configuration)."""
-    from sklearn.decomposition import PCA
+    from ex3.studies.autoencoder.pca import fit_pca
 
-    pca = PCA(components, svd_solver="covariance_eigh").fit(train_x.numpy().astype(np.float64))
+    pca = fit_pca(train_x.numpy(), components)
     test = test_x.numpy().astype(np.float64)
     reconstruction = pca.inverse_transform(pca.transform(test))
     return float(((reconstruction - test) ** 2).mean())

@@ -1,6 +1,6 @@
 """The ``ex3`` command: verify the report's claims, check their stability, show the data.
 
-A thin front over :class:`~ex3.engine.session.Session`, the engine the pytest
+A thin front over :class:`~ex3.report.session.Session`, the engine the pytest
 suite uses too, so ``ex3 verify`` and ``pytest claims/`` cannot disagree. One
 module per subcommand (``verify``, ``stability``, ``robustness``, ``data``, ``cache``);
 ``common`` holds what they share, ``failures`` how a run ends badly.
@@ -31,8 +31,8 @@ from ex3.cli.failures import (
 from ex3.cli.robustness import run_robustness_command
 from ex3.cli.stability import run_stability_command
 from ex3.cli.verify import run_verify
+from ex3.engine.agreement import MIN_MASTER_SEEDS
 from ex3.engine.pinned import PROFILES
-from ex3.engine.stability import MIN_MASTER_SEEDS
 from ex3.errors import Ex3Error, Terminated
 
 __all__ = ["build_parser", "main", "parse_ids"]

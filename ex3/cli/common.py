@@ -31,24 +31,25 @@ def parse_ids(values: Sequence[str] | None) -> list[str] | None:
 
 def context(args: argparse.Namespace) -> RunContext:
     """The run context the arguments and environment ask for; ``--data-dir ''`` means unset."""
-    from ex3.config import env_setting, profile_from_env
+    from ex3.config import data_dir_from_env, profile_from_env
 
     profile = args.profile or profile_from_env()
-    if args.download and env_setting("EX3_DATA_DIR"):
+    if args.download and data_dir_from_env():
         raise UsageError("--download conflicts with EX3_DATA_DIR, which names a data folder; "
                          "unset EX3_DATA_DIR or drop --download")
     data_dir = (args.data_dir or "").strip() or None
     return RunContext(profile=profile, seeds=args.seeds, data_dir=data_dir,
-                      download=args.download)
+                      download=args.download,
+                      data_origin=f"--data-dir {data_dir}" if data_dir else None)
 
 
 def check_data(ctx: RunContext) -> None:
     """Fail before any training when an explicitly chosen MNIST source is unusable."""
-    from ex3.config import env_setting
+    from ex3.config import data_dir_from_env
     from ex3.data.mnist import load_mnist
 
-    if ctx.data_dir or ctx.download or env_setting("EX3_DATA_DIR"):
-        load_mnist(ctx.data_dir, download=ctx.download)
+    if ctx.data_dir or ctx.download or data_dir_from_env():
+        load_mnist(ctx.data_dir, download=ctx.download, origin=ctx.data_origin)
 
 
 def check_executor(args: argparse.Namespace) -> None:
@@ -200,7 +201,7 @@ def run_facts(ctx: RunContext, claims: Sequence[Claim], out: Path, front_end: st
 
     data = None
     if any(needs_mnist(c) for c in claims):
-        mnist = load_mnist(ctx.data_dir, download=ctx.download)
+        mnist = load_mnist(ctx.data_dir, download=ctx.download, origin=ctx.data_origin)
         data = data_facts(mnist.source, mnist.kind, len(mnist.train_y), len(mnist.test_y))
     try:
         per_run = train_threads()

@@ -10,9 +10,10 @@ from ex3.errors import DataError
 
 
 def run_data(args: argparse.Namespace) -> int:
-    from ex3.data.mnist import describe_source
+    from ex3.data.diagnostics import describe_source
 
-    entries = describe_source(args.data_dir)
+    data_dir = (args.data_dir or "").strip() or None
+    entries = describe_source(data_dir, origin=f"--data-dir {data_dir}" if data_dir else None)
     first = entries[0]
     if first["source"] == "sample":
         print(f"source: the bundled sample {first['path']} (not the official MNIST; "

@@ -31,9 +31,9 @@ def run_verify(args: argparse.Namespace) -> int:
     stderr); ``--quiet`` prints only the summary.
     """
     from ex3.engine.parallel import prefetch, runs_to_train
-    from ex3.engine.session import Session
     from ex3.report.outputs import commit_outputs
     from ex3.report.progress import Progress, format_duration, hooked
+    from ex3.report.session import Session
     from ex3.report.terminal import Screen
 
     ctx, claims, out = prepare(args)

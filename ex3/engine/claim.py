@@ -69,7 +69,9 @@ class RunContext:
 
     ``profile`` picks the protocol (``quick`` or ``full``); ``seeds`` overrides
     the number of seeds; ``master_seed`` shifts every seed (stability runs);
-    ``data_dir`` and ``download`` choose the MNIST source. ``overrides``
+    ``data_dir`` and ``download`` choose the MNIST source; ``data_origin``
+    names where ``data_dir`` came from (``--data-dir DIR``,
+    ``EX3_DATA_DIR=DIR``), so that a data error names what the user set. ``overrides``
     replaces fields of a study's declared protocol by name (falsification
     worlds and tiny test protocols); the replaced protocol is what the evidence
     records, so an overridden run can never pass for the declared one.
@@ -80,6 +82,7 @@ class RunContext:
     master_seed: int = 0
     data_dir: str | None = None
     download: bool = False
+    data_origin: str | None = None
     overrides: tuple[tuple[str, Any], ...] = ()
 
 

@@ -4,7 +4,7 @@
 Dask worker: a ``distributed.LocalCluster`` of ``--workers`` processes on this
 machine, or the workers of the scheduler named by ``--scheduler`` (started by
 hand or by ``dask-jobqueue`` on SLURM or PBS). A worker trains the run with
-the same code as a local run (:func:`ex3.training.runs.run_entry`, through its
+the same code as a local run (:func:`ex3.training.runner.run_entry`, through its
 own run cache) and returns what a cache entry holds: the meta document
 (history and spec) and the state_dict as bytes. The client stores each
 returned run in *its* run cache with the ordinary cache code
@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ex3.errors import UsageError
-from ex3.training import cache, runs
+from ex3.training import cache, runner, runs
 from ex3.training.runs import RunSpec
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def train_remote(spec: RunSpec, data_dir: str | None, download: bool, threads: i
 
     data = load_mnist(data_dir, download=download)
     before = len(cache.retrained_entries())
-    meta, state, hit = runs.run_entry(spec, data, on_epoch)
+    meta, state, hit = runner.run_entry(spec, data, on_epoch)
     buffer = io.BytesIO()
     torch.save(state, buffer)
     return RemoteRun(runs.run_key_for(spec, data), meta, buffer.getvalue(), hit,

@@ -8,7 +8,7 @@ how it was scheduled. With N workers, the runs the selected claims will ask
 for are trained first, N at a time, each in its own process (spawn: no state
 inherited from the parent) whose torch default is ``cores // N`` threads, so
 that whatever runs outside the loop's own setting shares the cores too.
-Every worker calls ``runs.run``, so the file-locked run cache guarantees no
+Every worker calls ``runner.run``, so the file-locked run cache guarantees no
 run is trained twice, even by another ``ex3`` or pytest process. The claims
 are then evaluated serially in the main process, where every run is a cache
 hit, so evaluation, judging and verdicts are exactly the serial code path.
@@ -35,12 +35,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ex3.config import env_setting
+from ex3.config import data_dir_from_env
 from ex3.data.mnist import MnistData, load_mnist
 from ex3.engine.claim import Claim, RunContext
 from ex3.engine.workers import WorkerPool
 from ex3.errors import UsageError
-from ex3.training import cache, entries, runs
+from ex3.training import cache, entries, runner, runs
 from ex3.training.cache import runs_dir
 from ex3.training.runs import RunSpec
 
@@ -206,7 +206,8 @@ def prefetch(claims: Iterable[Claim], ctx: RunContext | Sequence[RunContext], wo
     if executor == "dask":
         from ex3.engine.dask_executor import train_on_dask
 
-        data_dir = first.data_dir or env_setting("EX3_DATA_DIR")
+        env = data_dir_from_env()
+        data_dir = first.data_dir or (env.value if env else None)
         outcome = train_on_dask(pending, data, data_dir, first.download, workers, scheduler,
                                 progress)
         trained, n_procs, threads = outcome.trained, outcome.workers, outcome.threads_per_worker
@@ -261,7 +262,7 @@ def _init_worker(threads: int, events: Any) -> None:
 
     torch.set_num_threads(threads)
     if events is not None:
-        runs.progress_hook = lambda spec, record: events.put((spec, record))
+        runner.progress_hook = lambda spec, record: events.put((spec, record))
 
 
 def _train(spec: RunSpec, data_dir: str | None, download: bool
@@ -272,5 +273,5 @@ def _train(spec: RunSpec, data_dir: str | None, download: bool
     retrained, for the parent's :func:`~ex3.training.cache.retrained_entries`.
     """
     before = len(cache.retrained_entries())
-    hit = runs.run(spec, load_mnist(data_dir, download=download)).from_cache
+    hit = runner.run(spec, load_mnist(data_dir, download=download)).from_cache
     return hit, cache.retrained_entries()[before:]

@@ -11,10 +11,10 @@ import functools
 import tomllib
 from importlib import resources
 
+from ex3.config import PROFILES
 from ex3.engine.claim import Verdict
 from ex3.errors import UsageError
 
-PROFILES = ("quick", "full")
 #: The pin table for claims measured on the bundled MNIST sample (any profile).
 SAMPLE_TABLE = "sample"
 

@@ -14,9 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from ex3.engine.claim import Claim, ClaimResult, RunContext, Verdict
-
-#: The fewest master seeds ``ex3 stability`` accepts: with fewer, a rate says little.
-MIN_MASTER_SEEDS = 5
+from ex3.engine.evaluate import evaluate
 
 
 def aggregate(runs: dict[int, ClaimResult]) -> ClaimResult:
@@ -60,18 +58,18 @@ def run_stability(claims: Sequence[Claim], ctx: RunContext, master_seeds: Sequen
     each master seed's context before its claims run (training their runs in
     worker processes first).
     """
-    from ex3.engine.session import Session  # the training stack, only when claims run
-
     per_claim: dict[str, dict[int, ClaimResult]] = {c.id: {} for c in claims}
     for master in master_seeds:
         master_ctx = dataclasses.replace(ctx, master_seed=master)
         if before_master is not None:
             before_master(master_ctx)
-        session = Session(master_ctx)
+        done: dict[str, ClaimResult] = {}  # each claim once per master seed
         for claim in claims:
             if on_start is not None:
                 on_start(master, claim)
-            result = session.run(claim)
+            if claim.id not in done:
+                done[claim.id] = evaluate(claim, master_ctx)
+            result = done[claim.id]
             per_claim[claim.id][master] = result
             if on_result is not None:
                 on_result(master, result)

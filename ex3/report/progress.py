@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from ex3.training import runs
+from ex3.training import runner
 from ex3.training.loop import EpochRecord
 from ex3.training.runs import RunSpec
 
@@ -49,7 +49,7 @@ class Progress:
     """One status line, redrawn in place on a terminal, silent elsewhere.
 
     ``stage`` names what is running (a claim, or the parallel training);
-    ``on_epoch`` is the training hook (``runs.progress_hook``); ``plan``
+    ``on_epoch`` is the training hook (``runner.progress_hook``); ``plan``
     declares the runs still to train so the time left can be estimated;
     ``message`` prints a permanent line (a claim's verdict) above the status.
     """
@@ -192,13 +192,13 @@ class Progress:
 
 @contextmanager
 def hooked(progress: Progress | None) -> Iterator[None]:
-    """Point ``runs.progress_hook`` at ``progress`` for the duration, then restore it."""
-    previous = runs.progress_hook
-    runs.progress_hook = progress.on_epoch if progress is not None else previous
+    """Point ``runner.progress_hook`` at ``progress`` for the duration, then restore it."""
+    previous = runner.progress_hook
+    runner.progress_hook = progress.on_epoch if progress is not None else previous
     try:
         yield
     finally:
-        runs.progress_hook = previous
+        runner.progress_hook = previous
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import filelock
 
-from ex3.config import cache_dir, env_setting
+from ex3 import config
+from ex3.config import cache_dir
 from ex3.errors import CacheError
 from ex3.training import entries
 
@@ -72,7 +73,7 @@ def runs_dir() -> Path:
 
 def cache_enabled() -> bool:
     """The run cache is on unless EX3_NO_CACHE is set to a non-blank value."""
-    return env_setting("EX3_NO_CACHE") is None
+    return config.cache_enabled()
 
 
 _FIX = "set EX3_CACHE_DIR to a writable folder, or EX3_NO_CACHE=1 to train without the cache"
@@ -100,7 +101,7 @@ def _blocking_file(root: Path) -> Path | None:
 
 
 def _origin() -> str:
-    return " (from EX3_CACHE_DIR)" if env_setting("EX3_CACHE_DIR") else ""
+    return f" (from {config.CACHE_DIR_ENV})" if config.cache_dir_from_env() else ""
 
 
 def existing_runs_dir() -> Path:

@@ -1,14 +1,14 @@
-"""One MNIST training run from its spec, through the run cache.
+"""What an MNIST training run is: its spec, its result, its cache key and its restore.
 
-Every MNIST model of the project (classifiers and autoencoders) is trained
-here with the one training loop, so claims and benchmarks share runs.
+Trained by :mod:`ex3.training.runner`; kept apart from it so that the split
+builder (``ex3.training.splits``), which needs the spec, and the runner,
+which needs the splits, do not import each other.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -19,10 +19,9 @@ from ex3.data.mnist import MnistData
 from ex3.models.losses import LossFn, named_loss
 from ex3.models.registry import model_spec
 from ex3.training import cache
-from ex3.training.cache import cached, run_key
-from ex3.training.loop import EpochRecord, History, TrainConfig, train
+from ex3.training.cache import run_key
+from ex3.training.loop import History, TrainConfig
 from ex3.training.seeding import build_seeded
-from ex3.training.splits import splits
 
 
 @dataclass(frozen=True)
@@ -60,11 +59,6 @@ class RunResult:
     history: History
     model: nn.Module
     from_cache: bool
-
-
-#: Called as ``progress_hook(spec, record)`` after each epoch a run trains (never for a run
-#: loaded from the cache); the ``ex3`` command points it at its progress display.
-progress_hook: Callable[[RunSpec, EpochRecord], None] | None = None
 
 
 def run_key_for(spec: RunSpec, data: MnistData) -> str:
@@ -109,39 +103,3 @@ def restore(spec: RunSpec, meta: dict, state: dict[str, torch.Tensor]
     model.load_state_dict(state)
     model.eval()
     return history, model
-
-
-def run_entry(spec: RunSpec, data: MnistData,
-              on_epoch: Callable[[EpochRecord], None] | None = None
-              ) -> tuple[dict, dict[str, torch.Tensor], bool]:
-    """Train ``spec`` on ``data`` (or load it from the cache) as a cache entry holds it.
-
-    Returns ``(meta, state_dict, from_cache)``: exactly what the run cache
-    stores, so a run trained on another machine (a Dask worker) can travel
-    back and be stored in this machine's cache under the same key.
-    """
-    kind = model_spec(spec.model)
-
-    def epoch(record: EpochRecord) -> None:
-        if on_epoch is not None:
-            on_epoch(record)
-        if progress_hook is not None:
-            progress_hook(spec, record)
-
-    def compute() -> tuple[dict, dict[str, torch.Tensor]]:
-        train_split, test_split = splits(spec, data)
-        model = build_seeded(kind.build, spec.config.seed)
-        history = train(model, train_split, test_split, spec.config, loss_for(spec),
-                        classify=kind.classify, on_epoch=epoch)
-        return {"history": history.to_json(), "spec": spec.as_dict()}, model.state_dict()
-
-    return cached(run_key_for(spec, data), compute, enabled=cache_enabled(),
-                  validate=lambda m, s: restore(spec, m, s))
-
-
-def run(spec: RunSpec, data: MnistData,
-        on_epoch: Callable[[EpochRecord], None] | None = None) -> RunResult:
-    """Train ``spec`` on ``data`` (or load the identical run from the cache)."""
-    meta, state, hit = run_entry(spec, data, on_epoch)
-    history, model = restore(spec, meta, state)
-    return RunResult(spec, history, model, hit)

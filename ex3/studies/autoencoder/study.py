@@ -51,10 +51,12 @@ from torch import nn
 
 from ex3.data.mnist import MnistData
 from ex3.engine.claim import Evidence, RunContext, with_overrides
+from ex3.studies.autoencoder.pca import pca_for
 from ex3.studies.mnist import study as mnist_study
 from ex3.studies.mnist.data import data_for, seeds_for
 from ex3.training.loop import History, Split, TrainConfig, evaluate
-from ex3.training.runs import RunResult, RunSpec, run
+from ex3.training.runner import run
+from ex3.training.runs import RunResult, RunSpec
 
 AUTOENCODERS = ("autoencoder", "autoencoder_deep")
 METHODS = (*AUTOENCODERS, "pca")
@@ -195,18 +197,6 @@ class PcaCoder:
 
     def decode(self, code: torch.Tensor) -> torch.Tensor:
         return torch.from_numpy(self.pca.inverse_transform(code.numpy()))
-
-
-_PCA_FITS: dict[tuple[str, int], PCA] = {}
-
-
-def pca_for(data: MnistData, components: int) -> PCA:
-    """PCA fit on ``data``'s training images, once per training set (keyed by its identity)."""
-    key = (data.identity, components)
-    if key not in _PCA_FITS:
-        _PCA_FITS[key] = PCA(components, svd_solver="covariance_eigh").fit(
-            data.train_x.flatten(1).numpy().astype(np.float64))
-    return _PCA_FITS[key]
 
 
 @torch.inference_mode()

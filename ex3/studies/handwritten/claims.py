@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from ex3.engine.claim import Claim, Evidence, RunContext
 from ex3.studies.handwritten import judge
-from ex3.studies.handwritten.study import measure_g1, measure_g2, measure_s1
+from ex3.studies.handwritten.dead_filters import measure_g2
+from ex3.studies.handwritten.gradients import measure_g1
+from ex3.studies.handwritten.sigmoid_identity import measure_s1
 
 SECTION = "The handwritten page"
 

@@ -17,7 +17,9 @@ from ex3.models import toy_numpy
 from ex3.models.sigmoid import sigmoid_derivative_product
 from ex3.models.toy_numpy import ToyCNNParams
 from ex3.studies.handwritten import judge
-from ex3.studies.handwritten.study import measure_g1, measure_g2, measure_s1
+from ex3.studies.handwritten.dead_filters import measure_g2
+from ex3.studies.handwritten.gradients import measure_g1
+from ex3.studies.handwritten.sigmoid_identity import measure_s1
 
 
 def _off_by_a_factor(x: np.ndarray) -> np.ndarray:

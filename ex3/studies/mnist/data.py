@@ -8,7 +8,7 @@ from ex3.engine.claim import RunContext
 
 def data_for(ctx: RunContext) -> MnistData:
     """MNIST from the context's source (``load_mnist`` caches the decoded tensors)."""
-    return load_mnist(ctx.data_dir, download=ctx.download)
+    return load_mnist(ctx.data_dir, download=ctx.download, origin=ctx.data_origin)
 
 
 def seeds_for(ctx: RunContext, default: int) -> tuple[int, ...]:

@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass
 from ex3.engine.claim import Evidence, RunContext, with_overrides
 from ex3.studies.mnist.data import data_for, seeds_for
 from ex3.training.loop import History, TrainConfig
-from ex3.training.runs import RunResult, RunSpec, run
+from ex3.training.runner import run
+from ex3.training.runs import RunResult, RunSpec
 
 MODELS = ("linear", "mlp", "convnet")
 
