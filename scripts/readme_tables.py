@@ -49,7 +49,20 @@ def sensitivity_block(doc: dict[str, Any]) -> list[str]:
 
 
 def robustness_block(doc: dict[str, Any]) -> list[str]:
-    return [run_line(doc), "", *table_lines(doc)]
+    runs = doc.get("runs") or [doc]
+    return [*(run_line(run) for run in runs), "", *table_lines(doc)]
+
+
+def _merged(folders: list[Path]) -> dict[str, Any]:
+    """One document with the claims of several runs of one profile, in the report's order."""
+    from ex3.engine.registry import all_claims
+
+    docs = [_doc(folder) for folder in folders]
+    if len({d["profile"] for d in docs}) != 1:
+        raise SystemExit("--robustness: the runs are of different profiles")
+    by_id = {c["id"]: c for d in docs for c in d["claims"]}
+    order = [c.id for c in all_claims() if c.id in by_id]
+    return {**docs[0], "claims": [by_id[i] for i in order], "runs": docs}
 
 
 def replace_block(text: str, name: str, lines: list[str], source: Path) -> str:
@@ -70,17 +83,20 @@ def main() -> None:
                         help="output folder of an ex3 stability run on the bundled sample")
     parser.add_argument("--sensitivity", type=Path,
                         help="output folder of an ex3 verify --sensitivity run")
-    parser.add_argument("--robustness", type=Path,
-                        help="output folder of an ex3 robustness run")
+    parser.add_argument("--robustness", type=Path, nargs="+",
+                        help="output folder(s) of ex3 robustness runs of one profile (e.g. "
+                             "one per group of claims); their claims are merged")
     args = parser.parse_args()
     text = README.read_text(encoding="utf-8")
     for name, folder, block in (("verdicts", args.verdicts, verdicts_block),
                                 ("stability", args.stability, stability_block),
                                 ("sample-stability", args.sample_stability, stability_block),
-                                ("sensitivity", args.sensitivity, sensitivity_block),
-                                ("robustness", args.robustness, robustness_block)):
+                                ("sensitivity", args.sensitivity, sensitivity_block)):
         if folder is not None:
             text = replace_block(text, name, block(_doc(folder)), folder)
+    if args.robustness:
+        text = replace_block(text, "robustness", robustness_block(_merged(args.robustness)),
+                             Path(", ".join(map(str, args.robustness))))
     README.write_text(text, encoding="utf-8")
 
 

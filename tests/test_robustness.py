@@ -232,13 +232,17 @@ def test_a_recorded_qualifier_round_trips_and_reaches_verify(fake_study, tmp_pat
 
     claim = _fake_claim(flips_at=0.1)
     [result] = run_robustness([claim], RunContext())
-    text = robustness_record.render({"full": {"measured": "m", "X9": {
-        "qualifier": "ROBUST", "holds": 2, "of": 2, "reason": "r", "flips_with": []}}},
+    text = robustness_record.render({"full": {"X9": {
+        "qualifier": "ROBUST", "holds": 2, "of": 2, "reason": "r", "flips_with": []}},
+        "quick": {"X8": {"qualifier": "ROBUST", "holds": 2, "of": 2, "reason": "r",
+                         "flips_with": []}}},
         "quick", [result], "note")
     path = tmp_path / "robustness.toml"
     path.write_text(text)
     table = robustness_record.read(path)
     assert table["full"]["X9"]["qualifier"] == "ROBUST"  # other profiles are kept
+    assert table["quick"]["X8"]["qualifier"] == "ROBUST"  # and other claims of this one
+    assert table["quick"]["X1"]["measured"] == "note"
     assert table["quick"]["X1"]["qualifier"] == FRAGILE
     assert table["quick"]["X1"]["flips_with"] == ["learning rate = 0.1 (1/1)"]
     monkeypatch.setattr(robustness_record, "_table", lambda: table)

@@ -37,9 +37,9 @@ def recorded(profile: str, claim: Claim, data_kind: str | None) -> dict[str, Any
     if data_kind == "sample" and not claim.budget_free:
         return {}
     entry = _table().get(profile, {}).get(claim.id)
-    if not entry:
+    if not isinstance(entry, dict):
         return {}
-    return {**entry, "recorded": True, "measured": _table()[profile].get("measured", "")}
+    return {**entry, "recorded": True}
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -66,9 +66,14 @@ def check_target(path: str) -> Path:
 
 
 def render(old: dict[str, Any], profile: str, results: Sequence[ClaimResult], note: str) -> str:
-    """The whole file: ``profile``'s section from ``results``, the other profiles' kept."""
+    """The whole file with ``results`` recorded under ``profile``; every other entry kept.
+
+    A run of some claims (``--only``) replaces those claims' entries only, so
+    the sections can be measured piece by piece; each entry says which run
+    measured it.
+    """
     sections = {name: dict(body) for name, body in old.items() if isinstance(body, dict)}
-    fresh: dict[str, Any] = {"measured": note}
+    fresh: dict[str, Any] = dict(sections.get(profile, {}))
     for result in results:
         rob = result.robustness
         if not rob:
@@ -77,21 +82,23 @@ def render(old: dict[str, Any], profile: str, results: Sequence[ClaimResult], no
                             "of": rob.get("of") or 0, "reason": rob["reason"],
                             "flips_with": [f"{f['choice']} = {f['value']} "
                                            f"({f['flipped']}/{f['protocols']})"
-                                           for f in rob.get("flips_with") or []]}
+                                           for f in rob.get("flips_with") or []],
+                            "measured": note}
     sections[profile] = fresh
     lines = ["# Each claim's robustness over its declared neighbourhood of open choices, per",
              "# profile. Written by `ex3 robustness --record`; read by",
              "# ex3/engine/robustness_record.py. Reviewed like pinned.toml.", ""]
     for name in sorted(sections):
         body = sections[name]
-        lines += [f"[{name}]", f"measured = {_quote(str(body.get('measured', '')))}", ""]
+        lines += [f"[{name}]", ""]
         for cid, entry in body.items():
             if not isinstance(entry, dict):
                 continue
             flips = ", ".join(_quote(f) for f in entry.get("flips_with", []))
             lines += [f"[{name}.{cid}]", f"qualifier = {_quote(entry['qualifier'])}",
                       f"holds = {int(entry.get('holds', 0))}", f"of = {int(entry.get('of', 0))}",
-                      f"reason = {_quote(entry['reason'])}", f"flips_with = [{flips}]", ""]
+                      f"reason = {_quote(entry['reason'])}", f"flips_with = [{flips}]",
+                      f"measured = {_quote(str(entry.get('measured', '')))}", ""]
     return "\n".join(lines)
 
 
