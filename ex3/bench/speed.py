@@ -138,6 +138,35 @@ def claims_suite(cache_dir: Path, root: Path, timeout_s: float) -> SuiteRun:
     return SuiteRun(seconds, proc.returncode, lines[-1] if lines else proc.stderr[-300:])
 
 
+def toy_robustness(out_dir: Path, workers: int, timeout_s: float) -> SuiteRun:
+    """``ex3 robustness --only T1,T2,T3,T4 --workers N`` as a user runs it (a fresh process)."""
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "ex3.cli", "robustness", "--only",
+                           "T1,T2,T3,T4", "--workers", str(workers), "--out", str(out_dir)],
+                          capture_output=True, text=True, timeout=timeout_s, check=False)
+    seconds = time.perf_counter() - start
+    lines = [ln for ln in proc.stdout.strip().splitlines() if ln.strip()]
+    return SuiteRun(seconds, proc.returncode, lines[-1] if lines else proc.stderr[-300:])
+
+
+def toy_neighbourhood_one_by_one_s() -> float:
+    """The toy neighbourhood trained one protocol at a time, estimated from the declared one.
+
+    Every protocol of the neighbourhood alone costs about the declared
+    protocol's time scaled by its epochs (the per-sample work does not
+    depend on the batch size to first order); the sum is the straightforward
+    form's time, estimated rather than run (it takes minutes).
+    """
+    from ex3.engine.neighbourhood import neighbours
+    from ex3.studies.toy.neighbourhood import NEIGHBOURHOOD
+
+    declared = toy_study.ToyProtocol()
+    one = toy_study_stacked_s(declared)
+    epochs = [dict(n.overrides).get("epochs", declared.epochs)
+              for n in neighbours(NEIGHBOURHOOD)]
+    return one * (1 + sum(e / declared.epochs for e in epochs))
+
+
 def default_threads() -> int:
     """torch's intra-op thread count outside the loop (what the straightforward form uses)."""
     return torch.get_num_threads()

@@ -143,3 +143,5 @@ LENET_EPOCH_TARGET_S = 3.0
 LENET_EPOCH_BATCH = 128
 TOY_STUDY_TARGET_S = 5.0
 CLAIMS_QUICK_TARGET_S = 120.0
+#: ``ex3 robustness --only T1,T2,T3,T4`` on 2 cores (the robustness issue's target).
+TOY_ROBUSTNESS_TARGET_S = 60.0
