@@ -332,6 +332,16 @@ def test_report_html_escapes_the_reports_words():
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in page and "t &lt; 1" in page
 
 
+def test_report_html_escapes_the_evidence_tables_exactly_once():
+    """The tables escape their own cells; the template must not escape them again."""
+    doc = {"profile": "quick", "claims": [{
+        "id": "X1", "section": "S", "quote": "q", "summary": "s", "threshold": "t",
+        "verdict": "REPRODUCED", "expected": "REPRODUCED", "reason": "r",
+        "evidence": {"a<b": "x & y"}, "protocol": {}, "figures": []}]}
+    page = render_html(doc, {})
+    assert "<th>a&lt;b</th>" in page and "x &amp; y" in page and "&amp;lt;" not in page
+
+
 @pytest.mark.parametrize(("value", "text"), [
     (None, "\u2013"), (True, "yes"), (3, "3"), (0.123456, "0.1235"), (60000.0, "60000"),
     (float("nan"), "nan"), (list(range(20)), "[0, 1, 2, 3, 4, \u2026, 17, 18, 19] (20 values)"),
@@ -380,9 +390,21 @@ def test_progress_shows_claim_run_epoch_elapsed_and_time_left():
     line = progress.line()
     assert line.startswith("ex3 L3 (2/4)") and "convnet sgd lr 0.1 seed 0, epoch 1/4" in line
     assert "10s elapsed" in line and "~1m10s of training left" in line
-    assert stream.getvalue().startswith("\r")
     progress.run_finished(a)
     assert progress.remaining_s() == pytest.approx(40.0)
+
+
+def test_progress_draws_the_line_in_place_and_prints_messages_above_it():
+    stream = io.StringIO()
+    with Progress(stream, enabled=True, clock=lambda: 0.0) as progress:
+        progress.stage("L3 (2/4)")
+        progress.message("L2  REPRODUCED")
+        progress.stage("L3 (2/4)", "convnet sgd lr 0.1 seed 0, epoch 1/4")
+    shown = stream.getvalue()
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown)
+    assert "ex3 L3 (2/4) | 0s elapsed" in plain and "\rex3 L3 (2/4) | convnet" in plain
+    assert "L2  REPRODUCED\n" in plain
+    assert shown.endswith("\x1b[2K") or shown.endswith("\x1b[?25h")  # the line is erased
 
 
 def test_a_run_that_stops_early_leaves_no_phantom_epochs():
@@ -418,8 +440,9 @@ def test_verify_shows_progress_on_a_terminal(tmp_path):
     os.close(master)
     assert proc.wait(timeout=600) == 0, proc.stderr.read() if proc.stderr else ""
     shown = b"".join(chunks).decode("utf-8", "replace")
-    assert "\rex3 G1 (1/1)" in shown and "elapsed" in shown
-    plain = re.sub(r"\x1b\[[0-9;]*m", "", shown)  # a terminal gets colour; compare the text
+    # A terminal gets colour and cursor control (erase the line, hide the cursor): compare text.
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown)
+    assert "\rex3 G1 (1/1)" in plain and "elapsed" in plain
     assert "G1  REPRODUCED      as pinned" in plain
 
 

@@ -133,6 +133,3 @@ def render_mapping(obj: Mapping[str, Any], first: str = "", top: bool = True) ->
             parts.append(f'<div class="ev"><h4>{html.escape(str(key))}</h4>'
                          f"{render_mapping(value, label, top=False)}</div>")
     return "".join(parts)
-
-
-# --------------------------------------------------------------------------- page parts

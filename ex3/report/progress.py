@@ -2,25 +2,32 @@
 
 A full verification trains for minutes to hours, so a person at a terminal
 needs to see what is running and roughly how long is left. The display is one
-status line redrawn in place; when stdout is not a terminal (CI logs, pipes)
-it stays silent so logs hold only results.
+status line redrawn in place by ``rich.progress`` (verdicts print above it and
+it is erased at the end); when the stream is not a terminal (CI logs, pipes)
+nothing is drawn, so logs hold only results.
 
 The estimate of what is left counts the epochs still to train of the runs the
 selected claims plan (``planned_runs`` of each study), each weighted by its
 number of training images and by the seconds per image measured so far for
 that model. Runs already in the cache count as done; claims whose study plans
-no runs (seconds of work) are not estimated.
+no runs (seconds of work) are not estimated. ``rich``'s own estimate assumes
+equal steps, which epochs of different models and data sizes are not, so the
+estimate is computed here and shown as a field of the task.
 """
 
 from __future__ import annotations
 
-import shutil
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
+
+from rich.console import Console
+from rich.progress import Progress as Display
+from rich.progress import ProgressColumn, Task
+from rich.text import Text
 
 from ex3.training import runner
 from ex3.training.loop import EpochRecord
@@ -43,6 +50,24 @@ def describe_run(spec: RunSpec) -> str:
     """A run in a few words: model, optimiser, learning rate, seed."""
     c = spec.config
     return f"{spec.model} {c.optimizer} lr {c.lr:g} seed {c.seed}"
+
+
+def status_line(task: Task) -> str:
+    """``ex3 STAGE | RUN | ELAPSED | TIME LEFT`` for the display's one task."""
+    parts = [p for p in (task.description, f"{format_duration(task.elapsed or 0.0)} elapsed",
+                         task.fields.get("left", "")) if p]
+    return "ex3 " + " | ".join(parts)
+
+
+class _Line(ProgressColumn):
+    """The status line as one column, cut with an ellipsis at the terminal's width.
+
+    One column rather than one per part: rich shrinks a row of columns by
+    wrapping them, and a status line must stay on one line.
+    """
+
+    def render(self, task: Task) -> Text:
+        return Text(status_line(task), no_wrap=True, overflow="ellipsis")
 
 
 class Progress:
@@ -69,10 +94,19 @@ class Progress:
         self._last_event: dict[RunSpec, float] = {}
         self._seconds: dict[str, float] = {}  # model -> measured seconds ...
         self._count: dict[str, int] = {}  # ... over this many images
+        # Guards the estimate only; never held while calling into rich, so the two locks
+        # (this one and the display's, taken by its refresh thread) cannot deadlock.
         self._lock = threading.RLock()
-        self._shown = False
-        self._stop = threading.Event()
-        self._ticker: threading.Thread | None = None
+        console = Console(file=self.stream, force_terminal=self.enabled, highlight=False,
+                          emoji=False, markup=False, soft_wrap=True)
+        # Other output to the display's own stream goes above the line; the other stream
+        # is left alone (with --json, stdout carries verdicts.json and nothing else).
+        self._display = Display(
+            _Line(), console=console, auto_refresh=self.enabled,
+            refresh_per_second=1.0 / tick_s, transient=True, get_time=clock,
+            disable=not self.enabled,
+            redirect_stdout=self.stream is sys.stdout, redirect_stderr=self.stream is sys.stderr)
+        self._task = self._display.add_task("", left="")
 
     # -- what is planned and what happened
 
@@ -83,6 +117,7 @@ class Progress:
                 self._todo[spec] = spec.config.epochs
                 self._images[spec] = images
             self.concurrency = max(1, concurrency)
+        self.draw()
 
     def stage(self, label: str, detail: str = "") -> None:
         """Name what runs now (e.g. ``M2 (3/7)``) and redraw."""
@@ -132,62 +167,45 @@ class Progress:
                     total += epochs * self._images[spec] * rate
             return total / self.concurrency
 
+    def _fields(self) -> dict[str, str]:
+        """The task's description (stage and run) and time left, as the columns show them."""
+        with self._lock:
+            left = self.remaining_s()
+            shown = left is not None and any(self._todo.values())
+            return {"description": " | ".join(p for p in (self.stage_label, self.detail) if p),
+                    "left": f"~{format_duration(left or 0.0)} of training left" if shown else ""}
+
     def line(self) -> str:
         """The status line as it would be drawn now."""
-        with self._lock:
-            parts = [p for p in (self.stage_label, self.detail) if p]
-            parts.append(f"{format_duration(self.clock() - self.started)} elapsed")
-            left = self.remaining_s()
-            if left is not None and any(self._todo.values()):
-                parts.append(f"~{format_duration(left)} of training left")
-            return "ex3 " + " | ".join(parts)
+        self._display.update(self._task, **self._fields())
+        return status_line(self._display.tasks[0])
 
     # -- drawing
 
     def draw(self) -> None:
-        """Redraw the status line in place (terminal only); the ticker keeps time moving."""
+        """Bring the status line up to date now (terminal only); rich's ticker keeps time moving."""
         if not self.enabled:
             return
-        with self._lock:
-            width = shutil.get_terminal_size((100, 20)).columns - 1
-            self.stream.write("\r" + self.line()[:width] + "\x1b[K")
-            self.stream.flush()
-            self._shown = True
-
-    def clear(self) -> None:
-        """Remove the status line so ordinary output starts on a clean line."""
-        if not self.enabled:
-            return
-        with self._lock:
-            if self._shown:
-                self.stream.write("\r\x1b[K")
-                self.stream.flush()
-                self._shown = False
+        self._display.update(self._task, **self._fields())
+        self._display.refresh()
 
     def message(self, text: str) -> None:
-        """Print a permanent line (shown on terminals and in logs alike)."""
-        with self._lock:
-            self.clear()
+        """Print a permanent line (shown on terminals and in logs alike) above the status."""
+        if self._display.live.is_started:
+            # Through the console, which moves the status line below the text.
+            self._display.console.out(text, highlight=False)
+        else:
             print(text, file=self.stream, flush=True)
-        self.draw()
 
     # -- lifetime
 
     def __enter__(self) -> Progress:
-        if self.enabled:
-            self._ticker = threading.Thread(target=self._tick, name="ex3-progress", daemon=True)
-            self._ticker.start()
+        self.draw()
+        self._display.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._ticker is not None:
-            self._ticker.join()
-        self.clear()
-
-    def _tick(self) -> None:
-        while not self._stop.wait(self.tick_s):
-            self.draw()
+        self._display.stop()
 
 
 @contextmanager

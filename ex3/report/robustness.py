@@ -8,12 +8,11 @@ say what ``verdicts.json`` says.
 
 from __future__ import annotations
 
-import html
 import io
 from collections.abc import Mapping
 from typing import Any
 
-#: The qualifier's colour in report.html (white text).
+#: The qualifier's colour in report.html (white text; the badge is in its template).
 QUALIFIER_COLOURS = {"ROBUST": "#1a7f37", "FRAGILE": "#bc4c00", "NOT VARIED": "#57606a"}
 
 FIGURE_NAME = "robustness_map"
@@ -93,44 +92,6 @@ def markdown_section(doc: Mapping[str, Any]) -> list[str]:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def badge(robustness: Mapping[str, Any]) -> str:
-    """The qualifier as a coloured badge for report.html (empty when not measured)."""
-    if not robustness:
-        return ""
-    colour = QUALIFIER_COLOURS.get(robustness["qualifier"], "#57606a")
-    return (f'<span class="badge" style="background:{colour}">'
-            f"{html.escape(qualifier_text(robustness))}</span>")
-
-
-def html_section(doc: Mapping[str, Any], png: bytes | None) -> str:
-    """The robustness section of report.html: table, neighbourhoods and the map."""
-    if not doc.get("robustness"):
-        return ""
-    import base64
-
-    rows = []
-    for claim in doc.get("claims", []):
-        rob = claim.get("robustness") or {}
-        if not rob:
-            continue
-        holds = f"{rob['holds']} of {rob['of']}" if rob.get("of") else "-"
-        rows.append(f"<tr><td>{html.escape(claim['id'])}</td>"
-                    f"<td>{html.escape(rob['declared_verdict'])}</td><td>{badge(rob)}</td>"
-                    f"<td class=\"num\">{html.escape(holds)}</td>"
-                    f"<td>{html.escape(flips_text(rob))}</td></tr>")
-    items = "".join(f"<li>{html.escape(line.lstrip('* ').replace('**', ''))}</li>"
-                    for line in neighbourhood_lines(doc))
-    figure = (f'<figure><img alt="{FIGURE_NAME}" src="data:image/png;base64,'
-              f'{base64.b64encode(png).decode()}"><figcaption>Share of the protocols taking '
-              "each value whose verdict is the declared one (1 = never flips).</figcaption>"
-              "</figure>" if png else "")
-    return ('<section id="robustness"><h2>Robustness over the report\'s open choices</h2>'
-            f"<p>{html.escape((doc['robustness'] or {}).get('design_note', ''))}</p>"
-            "<table><tr><th>claim</th><th>declared verdict</th><th>robustness</th>"
-            f"<th>holds in</th><th>values that flip it</th></tr>{''.join(rows)}</table>"
-            f"<ul>{items}</ul>{figure}</section>")
 
 
 def map_png(doc: Mapping[str, Any]) -> bytes | None:
