@@ -94,6 +94,31 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _study_of(doc: Mapping[str, Any], claim_id: str) -> str:
+    """The study whose neighbourhood holds ``claim_id`` ("" when the document does not say)."""
+    for study, nb in ((doc.get("robustness") or {}).get("neighbourhoods") or {}).items():
+        if claim_id in nb["claims"]:
+            return str(study)
+    return ""
+
+
+def _columns(doc: Mapping[str, Any], claims: list[Mapping[str, Any]]
+             ) -> list[tuple[str, str, str]]:
+    """(study, choice, value) columns: each study's choices in declared order, then any other."""
+    columns: list[tuple[str, str, str]] = []
+    studies = {_study_of(doc, c["id"]) for c in claims}
+    for study, nb in ((doc.get("robustness") or {}).get("neighbourhoods") or {}).items():
+        if study in studies:
+            columns += [(study, c["name"], v) for c in nb["choices"] for v in c["values"]]
+    for claim in claims:
+        study = _study_of(doc, claim["id"])
+        for protocol in claim["robustness"]["protocols"]:
+            for choice, value in protocol["changes"].items():
+                if (study, choice, value) not in columns:
+                    columns.append((study, choice, value))
+    return columns
+
+
 def map_png(doc: Mapping[str, Any]) -> bytes | None:
     """The claims x (choice = value) map: share of protocols keeping the declared verdict."""
     claims = [c for c in doc.get("claims", []) if (c.get("robustness") or {}).get("protocols")]
@@ -105,24 +130,21 @@ def map_png(doc: Mapping[str, Any]) -> bytes | None:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    columns: list[tuple[str, str]] = []
-    for claim in claims:
-        for protocol in claim["robustness"]["protocols"]:
-            for item in protocol["changes"].items():
-                if item not in columns:
-                    columns.append(item)
+    columns = _columns(doc, claims)
     grid = np.full((len(claims), len(columns)), np.nan)
     for i, claim in enumerate(claims):
         rob = claim["robustness"]
-        for j, (choice, value) in enumerate(columns):
+        for j, (study, choice, value) in enumerate(columns):
+            if study != _study_of(doc, claim["id"]):
+                continue
             taking = [p for p in rob["protocols"] if p["changes"].get(choice) == value]
             if taking:
                 held = sum(p["verdict"] == rob["declared_verdict"] for p in taking)
                 grid[i, j] = held / len(taking)
     fig, ax = plt.subplots(figsize=(1.0 + 0.55 * len(columns), 0.9 + 0.38 * len(claims)))
     image = ax.imshow(grid, cmap="RdYlGn", vmin=0.0, vmax=1.0, aspect="auto")
-    ax.set_xticks(range(len(columns)), [f"{c} = {v}" for c, v in columns], rotation=60,
-                  ha="right", fontsize=8)
+    ax.set_xticks(range(len(columns)), [f"{s}: {c} = {v}" for s, c, v in columns],
+                  rotation=60, ha="right", fontsize=8)
     ax.set_yticks(range(len(claims)), [c["id"] for c in claims], fontsize=9)
     for i in range(len(claims)):
         for j in range(len(columns)):
