@@ -96,7 +96,7 @@ def main() -> None:
             text = replace_block(text, name, block(_doc(folder)), folder)
     if args.robustness:
         text = replace_block(text, "robustness", robustness_block(_merged(args.robustness)),
-                             Path(", ".join(map(str, args.robustness))))
+                             Path(" and ".join(f.name for f in args.robustness)))
     README.write_text(text, encoding="utf-8")
 
 

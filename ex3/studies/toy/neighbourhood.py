@@ -23,9 +23,9 @@ the design is the full factorial (47 neighbours), the same in every
 profile; ``prepare`` trains the protocols that share a batch size and an
 epoch count as one stack (``ex3.studies.toy.study.run_many``), those stacks
 and the declared protocol (alone, exactly as ``ex3 verify`` trains it) in
-``workers`` processes. Measured: the whole neighbourhood of T1-T4 in about
-50 s with ``--workers 2`` on 2 cores (300 epochs instead of 200 took 65 s,
-over the 60 s this command is meant to take).
+``workers`` processes. Measured on 2 idle cores: ``ex3 robustness --only
+T1,T2,T3,T4 --workers 2`` in 52 s wall (300 epochs instead of 200 took 66 s,
+over the 60 s this command is meant to take, hence 200).
 """
 
 from __future__ import annotations
