@@ -227,6 +227,7 @@ def test_the_page_claims_are_not_varied_and_said_so(tmp_path, capsys):
 
 def test_a_recorded_qualifier_round_trips_and_reaches_verify(fake_study, tmp_path,
                                                              monkeypatch):
+    from ex3.cli.common import read_record
     from ex3.engine import robustness_record
     from ex3.engine.evaluate import evaluate
 
@@ -239,7 +240,7 @@ def test_a_recorded_qualifier_round_trips_and_reaches_verify(fake_study, tmp_pat
         "quick", [result], "note")
     path = tmp_path / "robustness.toml"
     path.write_text(text)
-    table = robustness_record.read(path)
+    table = read_record(path, "--record", "robustness")
     assert table["full"]["X9"]["qualifier"] == "ROBUST"  # other profiles are kept
     assert table["quick"]["X8"]["qualifier"] == "ROBUST"  # and other claims of this one
     assert table["quick"]["X1"]["measured"] == "note"
@@ -253,14 +254,14 @@ def test_a_recorded_qualifier_round_trips_and_reaches_verify(fake_study, tmp_pat
 
 
 def test_record_refuses_a_folder_or_a_damaged_file(tmp_path):
-    from ex3.engine import robustness_record
+    from ex3.cli.common import record_target
     from ex3.errors import UsageError
 
     with pytest.raises(UsageError, match="not a regular file"):
-        robustness_record.check_target(str(tmp_path))
+        record_target(str(tmp_path), "--record", "robustness", "r.toml")
     bad = tmp_path / "r.toml"
     bad.write_text("[quick\n")
     with pytest.raises(UsageError, match="not a readable robustness file"):
-        robustness_record.check_target(str(bad))
+        record_target(str(bad), "--record", "robustness", "r.toml")
     with pytest.raises(UsageError, match="does not exist"):
-        robustness_record.check_target(str(tmp_path / "no" / "r.toml"))
+        record_target(str(tmp_path / "no" / "r.toml"), "--record", "robustness", "r.toml")

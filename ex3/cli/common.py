@@ -215,3 +215,33 @@ def run_facts(ctx: RunContext, claims: Sequence[Claim], out: Path, front_end: st
                     threads=threads(per_run, workers, os.cpu_count()),
                     reduced=reduced_reasons(ctx.profile, data, ctx.seeds, bound),
                     out=str(out.resolve()), extra=tuple(extra))
+
+
+def read_record(path: Path, option: str, kind: str) -> dict:
+    """A record file ``option`` names, as TOML; a one-line usage error when it is unreadable."""
+    import tomllib
+
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{option} {path}: not a readable {kind} file ({exc}); "
+                         "fix or remove it") from None
+
+
+def record_target(path: str, option: str, kind: str, example: str) -> Path:
+    """The record file ``option`` names, checked before any training (an existing TOML or none).
+
+    ``ex3 stability --record-agreement`` and ``ex3 robustness --record`` write
+    their measurements into such a file after hours of training: a folder, a
+    missing parent or a damaged file must stop the run before it starts.
+    """
+    target = Path(path)
+    if target.exists() and not target.is_file():
+        raise UsageError(f"{option} {path}: not a regular file; name a .toml file, e.g. "
+                         f"{example}")
+    if not target.parent.is_dir():
+        raise UsageError(f"{option} {path}: folder {target.parent} does not exist; create it "
+                         "or name another file")
+    if target.exists():
+        read_record(target, option, kind)
+    return target

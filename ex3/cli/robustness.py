@@ -21,6 +21,8 @@ from ex3.cli.common import (
     executor_of,
     prefetches,
     prepare,
+    read_record,
+    record_target,
     run_facts,
 )
 from ex3.engine.claim import Claim, ClaimResult, RunContext
@@ -41,7 +43,9 @@ def run_robustness_command(args: argparse.Namespace) -> int:
     from ex3.report.verdicts import build_document, verdict_files
 
     ctx, claims, out = prepare(args, extra_outputs=OUTPUTS, figures=False)
-    record_to = None if args.record is None else robustness_record.check_target(args.record)
+    record_to = (None if args.record is None else
+                 record_target(args.record, "--record", "robustness",
+                               f"ex3/engine/{robustness_record.TABLE}"))
     plans = plan(claims, ctx, args.budget, args.seed)
     screen = Screen(sys.stdout)
     counts = {p.module.__name__.split(".")[2]: len(p.neighbours) for p in plans.values()}
@@ -97,7 +101,8 @@ def run_robustness_command(args: argparse.Namespace) -> int:
                                          {report.FIGURE_NAME: png} if png else {})
         commit_outputs(out, files)
         if record_to is not None:
-            old = robustness_record.read(record_to) if record_to.exists() else {}
+            old = (read_record(record_to, "--record", "robustness") if record_to.exists()
+                   else {})
             note = (f"ex3 robustness --profile {ctx.profile} --budget {args.budget} --seed "
                     f"{args.seed}; {sources[0] if sources else 'no data'}")
             write_atomic(record_to, robustness_record.render(old, ctx.profile, results, note))

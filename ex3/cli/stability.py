@@ -17,11 +17,12 @@ from ex3.cli.common import (
     executor_of,
     prefetches,
     prepare,
+    read_record,
+    record_target,
     result_line,
     run_facts,
 )
 from ex3.engine.claim import Claim, ClaimResult, RunContext, Verdict
-from ex3.errors import UsageError
 
 
 def run_stability_command(args: argparse.Namespace) -> int:
@@ -93,26 +94,11 @@ def _agreement_target(path: str | None) -> Path | None:
     """The agreement file to write, checked before any training (an existing TOML or none)."""
     if path is None:
         return None
-    target = Path(path)
-    if target.exists() and not target.is_file():
-        raise UsageError(f"--record-agreement {path}: not a regular file; name a .toml file, "
-                         "e.g. ex3/engine/agreement.toml")
-    if not target.parent.is_dir():
-        raise UsageError(f"--record-agreement {path}: folder {target.parent} does not exist; "
-                         "create it or name another file")
-    if target.exists():
-        _read_agreement(target)
-    return target
+    return record_target(path, "--record-agreement", "agreement", "ex3/engine/agreement.toml")
 
 
 def _read_agreement(path: Path) -> dict:
-    import tomllib
-
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"--record-agreement {path}: not a readable agreement file ({exc}); "
-                         "fix or remove it") from None
+    return read_record(path, "--record-agreement", "agreement")
 
 
 def write_agreement(results: list[ClaimResult], path: Path, note: str) -> list[str]:

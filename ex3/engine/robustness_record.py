@@ -18,11 +18,9 @@ import functools
 import tomllib
 from collections.abc import Sequence
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from ex3.engine.claim import Claim, ClaimResult
-from ex3.errors import UsageError
 
 TABLE = "robustness.toml"
 
@@ -40,29 +38,6 @@ def recorded(profile: str, claim: Claim, data_kind: str | None) -> dict[str, Any
     if not isinstance(entry, dict):
         return {}
     return {**entry, "recorded": True}
-
-
-def read(path: Path) -> dict[str, Any]:
-    """A robustness file's contents (an existing file must be readable TOML)."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"--record {path}: not a readable robustness file ({exc}); "
-                         "fix or remove it") from None
-
-
-def check_target(path: str) -> Path:
-    """The file ``--record`` names, checked before any training."""
-    target = Path(path)
-    if target.exists() and not target.is_file():
-        raise UsageError(f"--record {path}: not a regular file; name a .toml file, e.g. "
-                         f"ex3/engine/{TABLE}")
-    if not target.parent.is_dir():
-        raise UsageError(f"--record {path}: folder {target.parent} does not exist; create it "
-                         "or name another file")
-    if target.exists():
-        read(target)
-    return target
 
 
 def render(old: dict[str, Any], profile: str, results: Sequence[ClaimResult], note: str) -> str:
