@@ -84,7 +84,8 @@ def run_robustness_command(args: argparse.Namespace) -> int:
 
         progress.stage("training the neighbourhoods")
         results = run_robustness(claims, ctx, args.budget, args.seed, workers=args.workers,
-                                 prepare=train_planned, on_claim=on_claim, on_result=on_result)
+                                 prepare=train_planned, on_claim=on_claim, on_result=on_result,
+                                 plans=plans)
         progress.stage("writing the report", "")
         doc = build_document(
             results, profile=ctx.profile, duration_s=time.perf_counter() - start,

@@ -165,8 +165,8 @@ def run_robustness(claims: Sequence[Claim], ctx: RunContext, budget: int = 0, se
                    prepare: Callable[[list[tuple[list[Claim], list[RunContext]]]], None]
                    | None = None,
                    on_claim: Callable[[Claim, int], None] | None = None,
-                   on_result: Callable[[ClaimResult], None] | None = None
-                   ) -> list[ClaimResult]:
+                   on_result: Callable[[ClaimResult], None] | None = None,
+                   plans: dict[str, Plan] | None = None) -> list[ClaimResult]:
     """Each claim's declared result with its ``robustness`` object.
 
     First each study whose ``neighbourhood`` module defines ``prepare(contexts,
@@ -174,9 +174,11 @@ def run_robustness(claims: Sequence[Claim], ctx: RunContext, budget: int = 0, se
     toy study stacks them), then ``prepare(groups)`` runs with each study's
     claims and contexts (``study_groups``; the command trains the planned MNIST
     runs in parallel there); ``on_claim`` is told each claim and how many
-    neighbours it is judged under.
+    neighbours it is judged under. ``plans`` (``plan`` of the same arguments)
+    spares planning twice when the caller planned first to print the counts.
     """
-    plans = plan(claims, ctx, budget, seed)
+    if plans is None:
+        plans = plan(claims, ctx, budget, seed)
     for study_plan in {id(p): p for p in plans.values()}.values():
         own = getattr(study_plan.module, "prepare", None)
         if own is not None and study_plan.contexts:

@@ -250,19 +250,15 @@ def _as_study(protocol: ToyProtocol, curves: dict[tuple[int, str, str], Curves])
             for seed in protocol.seeds}
 
 
-def _one_thread() -> contextlib.AbstractContextManager[None]:
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
     """Tiny models: extra threads only add overhead."""
     threads = torch.get_num_threads()
-
-    @contextlib.contextmanager
-    def scope() -> Iterator[None]:
-        torch.set_num_threads(1)
-        try:
-            yield
-        finally:
-            torch.set_num_threads(threads)
-
-    return scope()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def train_study(protocol: ToyProtocol) -> Study:
