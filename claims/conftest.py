@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from ex3.config import data_dir_from_env, out_dir_from_env, profile_from_env, seeds_from_env
+from ex3.config import out_dir_from_env
 from ex3.engine.claim import ClaimResult, RunContext
 from ex3.engine.gate import check
 from ex3.engine.registry import get_claim
@@ -44,10 +44,7 @@ RESULTS_KEY, FIGURES_KEY = "ex3_results", "ex3_figures"
 def _session() -> Session:
     global _SESSION
     if _SESSION is None:
-        data = data_dir_from_env()
-        _SESSION = Session(RunContext(profile=profile_from_env(), seeds=seeds_from_env(),
-                                      data_dir=data.value if data else None,
-                                      data_origin=data.origin if data else None))
+        _SESSION = Session(RunContext.resolve())
     return _SESSION
 
 

@@ -28,7 +28,14 @@ from ex3.models.registry import model_spec
 from ex3.report.figures import registry as figure_registry
 from ex3.studies.autoencoder import judge, study
 from ex3.studies.autoencoder.claims import CLAIMS
+from ex3.studies.autoencoder.evidence import (
+    FLATTEN_WINDOW,
+    AutoencoderEvidence,
+    PcaCoderMetrics,
+    TrainedCoder,
+)
 from ex3.studies.autoencoder.pca import pca_for
+from ex3.studies.contract import SessionCache
 from ex3.studies.mnist.data import data_for
 from ex3.training.seeding import build_seeded
 
@@ -135,16 +142,46 @@ def test_claims_ids_section_and_figures() -> None:
 # --------------------------------------------------------------------------- made-up evidence
 
 
+TEN_LABELS = [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+
+
 def _method(mse: float, knn: float = 0.5, sil: float = 0.0, share: float = 0.5,
             ten: int = 5, dead: int = 0) -> dict:
-    return {"test_mse": mse, "knn_acc": knn, "silhouette": sil, "recognisable_share": share,
-            "ten_correct": ten, "dead_code_units": dead}
+    """A coder's metrics; of the ten panel images the first ``ten`` are read right."""
+    read = [d if k < ten else (d + 1) % 10 for k, d in enumerate(TEN_LABELS)]
+    return {"train_mse": mse, "test_mse": mse, "test_bce": 0.1, "knn_acc": knn,
+            "silhouette": sil, "recognisable_share": share, "ten_correct": ten,
+            "ten_read": read, "dead_code_units": dead, "code_dim": 2}
 
 
 def _curves(train: list[float], test: list[float] | None = None,
             diverged: bool = False) -> dict:
-    return {"train_loss_curve": train, "test_loss_curve": test or list(train),
-            "diverged": diverged}
+    """A trained autoencoder's loss curves and what the evidence derives from them."""
+    tail, test = train[-FLATTEN_WINDOW - 1:], test or list(train)
+    return {"train_loss_curve": train, "test_loss_curve": test,
+            "train_loss": train[-1], "train_loss_first_epoch": train[1] if len(train) > 1 else None,
+            "test_loss": test[-1],
+            "train_loss_rel_change_last_10_epochs":
+                (tail[-1] - tail[0]) / tail[0] if len(tail) > 1 and tail[0] else None,
+            "diverged": diverged, "train_seconds": 1.0}
+
+
+def _pca(metrics: dict, explained: tuple[float, ...] = (0.10, 0.07)) -> dict:
+    """The PCA baseline's entry: its metrics and the variance its components explain."""
+    return {**metrics, "explained_variance_ratio": list(explained)}
+
+
+def _full(per_seed: dict, data_kind: str = "full", data_source: str = "made up") -> dict:
+    """Evidence around ``per_seed``: the judge's reading, the panel images, the MNIST read."""
+    return {"per_seed": per_seed,
+            "judge": {"model": "convnet", "seed": 0, "test_acc_on_originals": 0.99,
+                      "ten_read_originals": list(TEN_LABELS)},
+            "ten_images": {"indices": list(range(10)), "labels": list(TEN_LABELS)},
+            "data_kind": data_kind, "data_source": data_source}
+
+
+def _typed(evidence: dict) -> AutoencoderEvidence:
+    return AutoencoderEvidence.from_json(evidence)
 
 
 FALLING = [0.69, 0.26, 0.24, 0.22, 0.21, 0.205, 0.20]
@@ -155,14 +192,14 @@ def _evidence(n_seeds: int = 3, **overrides: dict) -> dict:
     seed = {"autoencoder": {**_method(0.040, knn=0.70, sil=0.10, share=0.85, ten=9),
                             **_curves(FALLING)},
             "autoencoder_deep": {**_method(0.050, dead=1), **_curves(FALLING)},
-            "pca": _method(0.056, knn=0.43, sil=0.02, share=0.45, ten=5)}
+            "pca": _pca(_method(0.056, knn=0.43, sil=0.02, share=0.45, ten=5))}
     per_seed = {}
     for s in range(n_seeds):
         one = copy.deepcopy(seed)
         for method, values in overrides.items():
             one[method].update(values)
         per_seed[str(s)] = one
-    return {"per_seed": per_seed, "data_kind": "full", "data_source": "made up"}
+    return _full(per_seed)
 
 
 def _with_seed(evidence: dict, seed: str, method: str, **values: object) -> dict:
@@ -171,13 +208,25 @@ def _with_seed(evidence: dict, seed: str, method: str, **values: object) -> dict
     return out
 
 
+def test_evidence_round_trips_through_json_and_refuses_unknown_keys() -> None:
+    evidence = _typed(_evidence())
+    assert AutoencoderEvidence.from_json(evidence.to_json()) == evidence
+    coders = evidence.seeds()[0]
+    assert isinstance(coders["autoencoder"], TrainedCoder)
+    assert isinstance(coders["pca"], PcaCoderMetrics)
+    with pytest.raises(ValueError, match="judge_model"):
+        _typed({**_evidence(), "judge_model": "convnet"})
+    with pytest.raises(ValueError, match="knn_accuracy"):
+        _typed(_with_seed(_evidence(), "0", "pca", knn_accuracy=0.43))
+
+
 JUDGES = {"A1": judge.judge_a1, "A2": judge.judge_a2, "A3": judge.judge_a3,
           "A4": judge.judge_a4, "A5": judge.judge_a5}
 
 
 @pytest.mark.parametrize("claim_id", list(JUDGES))
 def test_every_judge_reproduces_on_evidence_that_holds(claim_id: str) -> None:
-    judgement = JUDGES[claim_id](_evidence())
+    judgement = JUDGES[claim_id](_typed(_evidence()))
     assert judgement.verdict is R, judgement.reason
 
 
@@ -187,7 +236,7 @@ def test_a1_fails_on_flat_rising_trendless_short_or_diverged_loss() -> None:
     for curves in (_curves(rising), _curves(trendless), _curves(FALLING, diverged=True),
                    _curves([0.69, 0.26]), _curves([0.69, 0.26, 0.26, 0.26])):
         evidence = _with_seed(_evidence(), "1", "autoencoder", **curves)
-        judgement = judge.judge_a1(evidence)
+        judgement = judge.judge_a1(_typed(evidence))
         assert judgement.verdict is NR, (curves, judgement.reason)
 
 
@@ -197,7 +246,7 @@ def test_a1_reads_a_trend_not_every_step() -> None:
     zigzag = [0.69, 0.30, 0.25, 0.29, 0.24, 0.28, 0.23, 0.27, 0.22]
     rising = [0.69, 0.26, 0.27, 0.28, 0.29, 0.30, 0.31, 0.32, 0.33]
     evidence = _with_seed(_evidence(), "1", "autoencoder", **_curves(zigzag, test=rising))
-    judgement = judge.judge_a1(evidence)
+    judgement = judge.judge_a1(_typed(evidence))
     assert judgement.verdict is R, judgement.reason
     assert judgement.sub_checks["train loss falls in >= 80% of epoch steps"] == "2 of 3 seeds"
     assert judgement.sub_checks[
@@ -211,17 +260,17 @@ def test_a1_falling_share_counts_steps_after_the_first_epoch() -> None:
     curve = [0.7, 0.30, 0.29, 0.28, 0.285, 0.27, 0.26]
     assert judge.falling_share(curve) == pytest.approx(judge.MONOTONE_SHARE)
     evidence = _evidence(autoencoder=_curves(curve))
-    assert judge.judge_a1(evidence).verdict is R
+    assert judge.judge_a1(_typed(evidence)).verdict is R
 
 
 def test_a2_fails_when_one_seed_is_worse_than_pca() -> None:
     evidence = _with_seed(_evidence(), "2", "autoencoder", test_mse=0.057)
-    judgement = judge.judge_a2(evidence)
+    judgement = judge.judge_a2(_typed(evidence))
     assert judgement.verdict is NR and "0.0570" in judgement.reason
 
 
 def test_a2_equal_to_pca_is_not_better() -> None:
-    assert judge.judge_a2(_evidence(autoencoder={"test_mse": 0.056})).verdict is NR
+    assert judge.judge_a2(_typed(_evidence(autoencoder={"test_mse": 0.056}))).verdict is NR
 
 
 def test_a3_knn_accuracy_decides_and_silhouette_is_a_sub_check() -> None:
@@ -229,13 +278,13 @@ def test_a3_knn_accuracy_decides_and_silhouette_is_a_sub_check() -> None:
     nan_sil = _with_seed(_evidence(), "0", "autoencoder", silhouette=float("nan"))
     undefined = _with_seed(_evidence(), "1", "autoencoder", silhouette=None)
     for evidence, above in ((knn_only, 0), (nan_sil, 2), (undefined, 2)):
-        judgement = judge.judge_a3(evidence)
+        judgement = judge.judge_a3(_typed(evidence))
         assert judgement.verdict is R
         assert judgement.sub_checks["silhouette above PCA's"] == f"{above} of 3 seeds"
     sil_only = _evidence(autoencoder={"knn_acc": 0.40})
     one_seed = _with_seed(_evidence(), "2", "autoencoder", knn_acc=0.43)
     for evidence in (sil_only, one_seed):
-        assert judge.judge_a3(evidence).verdict is NR
+        assert judge.judge_a3(_typed(evidence)).verdict is NR
 
 
 def _binomial_tails_by_sum(count: int, n: int, p: float) -> tuple[float, float]:
@@ -267,19 +316,19 @@ def test_a4_fails_when_pca_is_as_recognisable_or_the_rates_are_off() -> None:
     low_ae = _evidence(autoencoder={"recognisable_share": 0.5})  # 9/10 at 50%: 1.1% tail
     low_pca = _evidence(pca={"recognisable_share": 0.1})  # 5/10 at 10%: 0.16% tail
     for evidence in (pca_better, low_ae, low_pca):
-        judgement = judge.judge_a4(evidence)
+        judgement = judge.judge_a4(_typed(evidence))
         assert judgement.verdict is NR, judgement.reason
 
 
 def test_a4_ten_image_counts_are_evidence_not_the_verdict() -> None:
     evidence = _evidence(autoencoder={"ten_correct": 6}, pca={"ten_correct": 7})
-    judgement = judge.judge_a4(evidence)
+    judgement = judge.judge_a4(_typed(evidence))
     assert judgement.verdict is R and "[6, 6, 6]/10" in judgement.reason
 
 
 def test_a5_fails_when_the_deep_one_is_better_in_a_seed() -> None:
     evidence = _with_seed(_evidence(), "0", "autoencoder_deep", test_mse=0.039)
-    assert judge.judge_a5(evidence).verdict is NR
+    assert judge.judge_a5(_typed(evidence)).verdict is NR
 
 
 # --------------------------------------------------------------------------- measuring code
@@ -302,8 +351,9 @@ def untrained_judge() -> nn.Module:
 
 def test_pca_fit_is_deterministic_and_reconstructs_by_inverse_transform(
         sample: MnistData) -> None:
-    first = pca_for(sample, 2)
-    assert pca_for(sample, 2) is first
+    cache = SessionCache()
+    first = pca_for(sample, 2, cache)
+    assert pca_for(sample, 2, cache) is first
     again = PCA(2, svd_solver="full").fit(sample.train_x.flatten(1).numpy())
     assert np.allclose(np.abs(first.components_), np.abs(again.components_), atol=1e-4)
     coder = study.PcaCoder(first)
@@ -336,13 +386,14 @@ def test_a_collapsed_code_has_an_undefined_silhouette(sample: MnistData,
 def test_falsified_pca_in_place_of_the_autoencoder_is_not_better_than_pca(
         sample: MnistData, untrained_judge: nn.Module) -> None:
     """PCA measured as if it were the autoencoder: A2, A3 and A4 must not be reproduced."""
-    pca = study.PcaCoder(pca_for(sample, 2))
+    fit = pca_for(sample, 2)
+    pca = study.PcaCoder(fit)
     measured = study.method_outputs(pca, sample, untrained_judge, list(range(10)), 5).metrics
     assert 0 < measured["test_mse"] < 0.1 and 0 < measured["knn_acc"] < 1
     seed = {"autoencoder": {**measured, **_curves(FALLING)},
             "autoencoder_deep": {**measured, **_curves(FALLING)},
-            "pca": dict(measured)}
-    evidence = {"per_seed": {"0": seed, "1": copy.deepcopy(seed)}}
+            "pca": _pca(measured, tuple(float(v) for v in fit.explained_variance_ratio_))}
+    evidence = _typed(_full({"0": seed, "1": copy.deepcopy(seed)}, sample.kind, sample.source))
     for claim_id in ("A2", "A3", "A4", "A5"):
         judgement = JUDGES[claim_id](evidence)
         assert judgement.verdict is NR, (claim_id, judgement.reason)
@@ -351,11 +402,14 @@ def test_falsified_pca_in_place_of_the_autoencoder_is_not_better_than_pca(
 def test_a_real_difference_in_reconstruction_is_seen_by_a2(
         sample: MnistData, untrained_judge: nn.Module) -> None:
     """PCA with 2 components against PCA with 20 standing in as the autoencoder: A2 holds."""
-    two = study.method_outputs(study.PcaCoder(pca_for(sample, 2)), sample,
+    fit = pca_for(sample, 2)
+    two = study.method_outputs(study.PcaCoder(fit), sample,
                                untrained_judge, list(range(10)), 5).metrics
     twenty = study.method_outputs(study.PcaCoder(pca_for(sample, 20)), sample,
                                   untrained_judge, list(range(10)), 5).metrics
-    evidence = {"per_seed": {"0": {"autoencoder": twenty, "pca": two}}}
+    seed = {"autoencoder": {**twenty, **_curves(FALLING)},
+            "pca": _pca(two, tuple(float(v) for v in fit.explained_variance_ratio_))}
+    evidence = _typed(_full({"0": seed}, sample.kind, sample.source))
     assert judge.judge_a2(evidence).verdict is R
 
 
@@ -366,7 +420,7 @@ def test_planned_runs_are_exactly_the_runs_the_study_trains(monkeypatch) -> None
 
     requested = []
 
-    def fake_run(spec, data, on_epoch=None):
+    def fake_run(spec, data, progress=None):
         requested.append(spec)
         history = History([EpochRecord(e, e, 1.0, 1.0, None, None, 0.0) for e in range(2)])
         return RunResult(spec, history, nn.Linear(1, 1), True)
@@ -386,7 +440,7 @@ def test_planned_runs_are_exactly_the_runs_the_study_trains(monkeypatch) -> None
 def test_comparisons_favour_the_winner_and_skip_an_undefined_silhouette() -> None:
     from ex3.engine.statistics import compare
 
-    holds = _evidence()
+    holds = _typed(_evidence())
     stats = {name: compare(*pair) for c in (judge.comparisons_a2, judge.comparisons_a3,
                                             judge.comparisons_a4, judge.comparisons_a5)
              for name, pair in c(holds).items()}
@@ -396,8 +450,8 @@ def test_comparisons_favour_the_winner_and_skip_an_undefined_silhouette() -> Non
                           "autoencoder vs autoencoder_deep, test_mse"}
     assert all(s["mean_difference"] > 0 and s["prob_improvement"] == 1.0
                for s in stats.values())
-    worse = compare(*judge.comparisons_a2(_evidence(autoencoder={"test_mse": 0.07}))[
+    worse = compare(*judge.comparisons_a2(_typed(_evidence(autoencoder={"test_mse": 0.07})))[
         "autoencoder vs pca, test_mse"])
     assert worse["mean_difference"] < 0 and worse["prob_improvement"] == 0.0
-    collapsed = _with_seed(holds, "1", "autoencoder", silhouette=None)
+    collapsed = _typed(_with_seed(_evidence(), "1", "autoencoder", silhouette=None))
     assert list(judge.comparisons_a3(collapsed)) == ["autoencoder vs pca, knn_acc"]

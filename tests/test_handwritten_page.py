@@ -26,6 +26,7 @@ from ex3.models.toy import ToyCNN, squared_loss
 from ex3.models.toy_numpy import ToyCNNParams
 from ex3.studies.handwritten import dead_filters, gradients, judge, sigmoid_identity
 from ex3.studies.handwritten.claims import CLAIMS
+from ex3.studies.handwritten.evidence import DeadFilterEvidence, GradientEvidence, SigmoidEvidence
 
 FAST = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -244,10 +245,15 @@ def test_zero_filters_stay_zero_under_descent(case, steps: int) -> None:
 def s1_evidence() -> dict:
     def numeric(name: str) -> dict:
         tol, bound = judge.S1_TOLERANCE[name], judge.S1_DECLARED_ABS_X[name]
+        accurate = {"lo": -700.0, "hi": bound + 1, "abs_x": bound + 1,
+                    "first_bad_below": -700.5, "first_bad_above": bound + 1.01}
         out = {
-            "tolerance": tol, "declared_abs_x": bound, "max_rel_err_declared": tol / 10,
-            "accurate_range": {"lo": -700.0, "hi": bound + 1, "abs_x": bound + 1,
-                               "first_bad_below": -700.5, "first_bad_above": bound + 1.01},
+            "grid_points": 1000, "tolerance": tol, "declared_abs_x": bound,
+            "max_rel_err_declared": tol / 10, "argmax_rel_err_declared": bound,
+            "accurate_range": accurate,
+            "direct_max_rel_err_declared": tol / 100,
+            "direct_accurate_range": {"lo": -700.0, "hi": 700.0, "abs_x": 700.0,
+                                      "first_bad_below": -700.5, "first_bad_above": 700.5},
             "product_first_zero_x": 36.74,
             "outside": {"40": {"product": 0.0, "reference": 4.2e-18, "direct": 4.2e-18,
                                "product_rel_err": 1.0}},
@@ -256,7 +262,9 @@ def s1_evidence() -> dict:
         }
         if name == "float64":
             out["torch"] = {"autograd_max_rel_err_declared": tol / 10,
-                            "product_vs_autograd_max_rel_declared": 1e-16}
+                            "product_vs_autograd_max_rel_declared": 1e-16,
+                            "autograd_accurate_range": dict(accurate),
+                            "autograd_outside": {"40": 0.0}}
         return out
 
     return {"symbolic": {"sigma_prime_equals_sigma(1-sigma)": True, "F_equals_1_plus_exp": True},
@@ -291,8 +299,20 @@ def mutated(evidence: dict, path: tuple[str, ...], value) -> dict:
     return out
 
 
+def s1(evidence: dict) -> SigmoidEvidence:
+    return SigmoidEvidence.from_json(evidence)
+
+
+def g1(evidence: dict) -> GradientEvidence:
+    return GradientEvidence.from_json(evidence)
+
+
+def g2(evidence: dict) -> DeadFilterEvidence:
+    return DeadFilterEvidence.from_json(evidence)
+
+
 def test_judge_s1_reproduced() -> None:
-    j = judge.judge_s1(s1_evidence())
+    j = judge.judge_s1(s1(s1_evidence()))
     assert j.verdict is Verdict.REPRODUCED, j.reason
     assert "exactly 0 from x = 36.74" in j.reason
 
@@ -306,11 +326,11 @@ def test_judge_s1_reproduced() -> None:
     (("numeric", "float64", "silence", "monotone"), False),
 ])
 def test_judge_s1_not_reproduced(path: tuple[str, ...], value) -> None:
-    assert judge.judge_s1(mutated(s1_evidence(), path, value)).verdict is Verdict.NOT_REPRODUCED
+    assert judge.judge_s1(s1(mutated(s1_evidence(), path, value))).verdict is Verdict.NOT_REPRODUCED
 
 
 def test_judge_g1_reproduced() -> None:
-    assert judge.judge_g1(g1_evidence()).verdict is Verdict.REPRODUCED
+    assert judge.judge_g1(g1(g1_evidence())).verdict is Verdict.REPRODUCED
 
 
 @pytest.mark.parametrize("path, value", [
@@ -321,11 +341,11 @@ def test_judge_g1_not_reproduced(path: tuple[str, ...], value) -> None:
     evidence = mutated(g1_evidence(), path, value)
     if path == ("gradcheck_points",):
         evidence["gradcheck_passed"] = 0
-    assert judge.judge_g1(evidence).verdict is Verdict.NOT_REPRODUCED
+    assert judge.judge_g1(g1(evidence)).verdict is Verdict.NOT_REPRODUCED
 
 
 def test_judge_g2_reproduced() -> None:
-    assert judge.judge_g2(g2_evidence()).verdict is Verdict.REPRODUCED
+    assert judge.judge_g2(g2(g2_evidence())).verdict is Verdict.REPRODUCED
 
 
 @pytest.mark.parametrize("path, value", [
@@ -339,7 +359,19 @@ def test_judge_g2_reproduced() -> None:
     (("dead_filters", "checked"), 0),
 ])
 def test_judge_g2_not_reproduced(path: tuple[str, ...], value) -> None:
-    assert judge.judge_g2(mutated(g2_evidence(), path, value)).verdict is Verdict.NOT_REPRODUCED
+    assert judge.judge_g2(g2(mutated(g2_evidence(), path, value))).verdict is Verdict.NOT_REPRODUCED
+
+
+@pytest.mark.parametrize(("cls", "made_up", "path"), [
+    (SigmoidEvidence, s1_evidence(), ("numeric", "float32", "silence", "points_checked")),
+    (GradientEvidence, g1_evidence(), ("gradcheck_failed",)),
+    (DeadFilterEvidence, g2_evidence(), ("descent", "momentum")),
+])
+def test_evidence_round_trips_through_json_and_refuses_unknown_keys(cls, made_up, path) -> None:
+    evidence = cls.from_json(made_up)
+    assert cls.from_json(evidence.to_json()) == evidence
+    with pytest.raises(ValueError, match=path[-1]):
+        cls.from_json(mutated(made_up, path, 0))
 
 
 # ------------------------------------------------------------------------------ measured
@@ -358,17 +390,16 @@ def ctx() -> RunContext:
 
 
 def test_measured_s1_reproduced_and_falsified(ctx: RunContext) -> None:
-    evidence = sigmoid_identity.measure_s1(ctx, judge.S1_TOLERANCE, judge.S1_DECLARED_ABS_X)
+    evidence = sigmoid_identity.measure_s1(ctx)
     assert judge.judge_s1(evidence).verdict is Verdict.REPRODUCED
-    n64 = evidence["numeric"]["float64"]
-    assert n64["accurate_range"]["abs_x"] > X64
-    assert n64["outside"]["40"]["product"] == 0.0 < n64["outside"]["40"]["reference"]
+    n64 = evidence.numeric["float64"]
+    assert n64.accurate_range.abs_x > X64
+    assert n64.outside["40"].product == 0.0 < n64.outside["40"].reference
 
     def off_by_a_factor(x):
         return sigmoid_derivative_product(x) * 1.5
 
-    bad = sigmoid_identity.measure_s1(ctx, judge.S1_TOLERANCE, judge.S1_DECLARED_ABS_X,
-                                      off_by_a_factor)
+    bad = sigmoid_identity.measure_s1(ctx, derivative=off_by_a_factor)
     assert judge.judge_s1(bad).verdict is Verdict.NOT_REPRODUCED
 
 
@@ -380,7 +411,7 @@ def test_measured_g1_reproduced_and_falsified(ctx: RunContext) -> None:
         return ToyCNNParams(g.filters, -g.u)
 
     bad = gradients.measure_g1(ctx, wrong_sign_du)
-    assert bad["max_rel_diff_u"] > 1.0
+    assert bad.max_rel_diff_u > 1.0
     assert judge.judge_g1(bad).verdict is Verdict.NOT_REPRODUCED
 
 
@@ -388,5 +419,5 @@ def test_measured_g2_reproduced_and_falsified(ctx: RunContext) -> None:
     assert judge.judge_g2(dead_filters.measure_g2(ctx)).verdict is Verdict.REPRODUCED
     relu_one_at_zero = functools.partial(toy_numpy.gradients, relu_grad_at_zero=1.0)
     bad = dead_filters.measure_g2(ctx, relu_one_at_zero)
-    assert bad["descent"]["max_abs_w_after_numpy"] > 0
+    assert bad.descent.max_abs_w_after_numpy > 0
     assert judge.judge_g2(bad).verdict is Verdict.NOT_REPRODUCED

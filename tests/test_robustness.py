@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import types
+from dataclasses import dataclass
 
 import pytest
 
 from ex3.cli import main
 from ex3.engine import robustness
 from ex3.engine.claim import Claim, Judgement, RunContext, Verdict
-from ex3.engine.neighbourhood import Choice, Neighbourhood, Option, neighbours
-from ex3.engine.registry import all_claims, study_modules
+from ex3.engine.registry import all_claims, studies
 from ex3.engine.robustness import FRAGILE, NOT_VARIED, ROBUST, Outcome, qualify, run_robustness
 from ex3.report.robustness import map_png, robustness_markdown, table_lines
+from ex3.studies.contract import Evidence, Study
+from ex3.studies.neighbourhood import Choice, Neighbourhood, Option, neighbours
 
 LR = Choice("learning rate", "0.01", (Option("0.003", (("lr", 0.003),)),
                                       Option("0.1", (("lr", 0.1),))))
@@ -111,9 +112,10 @@ def _protocol_fields(study: str) -> set[str]:
 
 @pytest.mark.parametrize("profile", ["quick", "full"])
 def test_declared_neighbourhoods_vary_only_open_fields_of_their_protocol(profile):
-    for module in study_modules("neighbourhood"):
-        nb = module.neighbourhood(profile)
-        study = module.__name__.split(".")[2]
+    for owner in studies():
+        nb = owner.neighbourhood(profile)
+        study = owner.name
+        assert nb is not None, study
         if not nb.choices:
             assert nb.no_choice
             continue
@@ -147,23 +149,40 @@ def test_every_testable_claim_is_in_exactly_one_neighbourhood():
 
 # ------------------------------------------------ measuring: a made-up claim end to end
 
-def _fake_claim(flips_at: float) -> Claim:
-    def measure(ctx: RunContext) -> dict:
-        return {"lr": dict(ctx.overrides).get("lr", 0.01)}
+@dataclass(frozen=True, kw_only=True)
+class RateEvidence(Evidence):
+    lr: float
 
-    def judge(evidence: dict) -> Judgement:
-        ok = not math.isclose(evidence["lr"], flips_at)
-        return Judgement.holds(ok, f"lr {evidence['lr']}: {'fine' if ok else 'diverges'}")
+
+def _fake_claim(flips_at: float) -> Claim:
+    def measure(ctx: RunContext) -> RateEvidence:
+        return RateEvidence(lr=dict(ctx.overrides).get("lr", 0.01))
+
+    def judge(evidence: RateEvidence) -> Judgement:
+        ok = not math.isclose(evidence.lr, flips_at)
+        return Judgement.holds(ok, f"lr {evidence.lr}: {'fine' if ok else 'diverges'}")
 
     return Claim("X1", "Made up", "q", "s", "t", measure, judge, budget_free=True)
 
 
+class FakeStudy(Study):
+    name = "fake"
+
+    def claims(self) -> tuple[Claim, ...]:
+        return ()
+
+    def protocol(self, ctx: RunContext) -> None:
+        return None
+
+    def neighbourhood(self, profile: str) -> Neighbourhood:
+        return Neighbourhood(("X1",), (LR, BATCH))
+
+
 @pytest.fixture
 def fake_study(monkeypatch):
-    module = types.ModuleType("ex3.studies.fake.neighbourhood")
-    module.neighbourhood = lambda profile: Neighbourhood(("X1",), (LR, BATCH))
-    monkeypatch.setattr(robustness, "study_modules", lambda name: [module])
-    return module
+    study = FakeStudy()
+    monkeypatch.setattr(robustness, "studies", lambda: (study,))
+    return study
 
 
 def test_a_made_up_claim_that_flips_with_one_choice_is_fragile_naming_it(fake_study):

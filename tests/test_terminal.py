@@ -266,7 +266,7 @@ def test_json_prints_the_verdicts_alone_on_stdout(tmp_path, capsys, monkeypatch)
 def test_pytest_claims_ends_with_the_ex3_block(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("EX3_DATA_DIR", "EX3_PROFILE")}
     env.update(EX3_CACHE_DIR=str(tmp_path / "cache"), EX3_OUT=str(tmp_path / "out"))
-    proc = subprocess.run([sys.executable, "-m", "pytest", "claims/test_handwritten.py::test_C1",
+    proc = subprocess.run([sys.executable, "-m", "pytest", "claims/test_claims.py::test_claim[C1]",
                            "-p", "no:cacheprovider", "-q"], capture_output=True, text=True,
                           env=env, timeout=600, cwd=REPO)
     assert proc.returncode == 0, proc.stdout + proc.stderr

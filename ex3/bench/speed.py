@@ -157,7 +157,7 @@ def toy_neighbourhood_one_by_one_s() -> float:
     depend on the batch size to first order); the sum is the straightforward
     form's time, estimated rather than run (it takes minutes).
     """
-    from ex3.engine.neighbourhood import neighbours
+    from ex3.studies.neighbourhood import neighbours
     from ex3.studies.toy.neighbourhood import NEIGHBOURHOOD
 
     declared = toy_study.ToyProtocol()

@@ -30,17 +30,10 @@ def parse_ids(values: Sequence[str] | None) -> list[str] | None:
 
 
 def context(args: argparse.Namespace) -> RunContext:
-    """The run context the arguments and environment ask for; ``--data-dir ''`` means unset."""
-    from ex3.config import data_dir_from_env, profile_from_env
-
-    profile = args.profile or profile_from_env()
-    if args.download and data_dir_from_env():
-        raise UsageError("--download conflicts with EX3_DATA_DIR, which names a data folder; "
-                         "unset EX3_DATA_DIR or drop --download")
-    data_dir = (args.data_dir or "").strip() or None
-    return RunContext(profile=profile, seeds=args.seeds, data_dir=data_dir,
-                      download=args.download,
-                      data_origin=f"--data-dir {data_dir}" if data_dir else None)
+    """The run context the arguments ask for, the environment filling the rest
+    (``RunContext.resolve``); ``--data-dir ''`` means not given."""
+    return RunContext.resolve(profile=args.profile, seeds=args.seeds, data_dir=args.data_dir,
+                              download=args.download)
 
 
 def check_data(ctx: RunContext) -> None:
@@ -146,43 +139,25 @@ def prepare(args: argparse.Namespace, extra_outputs: Sequence[str] = (),
 
 
 def needs_mnist(claim: Claim) -> bool:
-    """True when the claim's study trains on MNIST (its study module loads the data)."""
-    from ex3.engine.parallel import study_module
+    """True when the claim's study trains on MNIST (the data are checked before it starts)."""
+    from ex3.engine.registry import study_of
 
-    module = study_module(claim)
-    return module is not None and hasattr(module, "data_for")
+    return claim.measure is not None and study_of(claim).needs_mnist
 
 
 def seed_counts(claims: Sequence[Claim], ctx: RunContext) -> dict[str, int]:
     """Seeds each selected study draws, per claim-id letter (``T``: 5), before any training."""
+    from ex3.engine.registry import study_of
     from ex3.report.run_facts import id_letter
 
     counts: dict[str, int] = {}
     for claim in claims:
-        n = _study_seeds(claim, ctx)
+        if claim.measure is None:
+            continue
+        n = study_of(claim).seed_count(ctx)
         if n is not None:
             counts.setdefault(id_letter(claim.id), n)
     return counts
-
-
-def _study_seeds(claim: Claim, ctx: RunContext) -> int | None:
-    """A study's seed count: its ``SEEDS`` per profile, else its declared protocol's."""
-    from ex3.engine.parallel import study_module
-
-    module = study_module(claim)
-    if module is None:
-        return None
-    per_profile = getattr(module, "SEEDS", None)
-    if isinstance(per_profile, dict) and ctx.profile in per_profile:
-        return ctx.seeds or per_profile[ctx.profile]
-    protocol_for = getattr(module, "protocol_for", None)
-    try:
-        protocol = protocol_for(ctx) if protocol_for is not None else None
-    except TypeError:  # a protocol that needs more than the context (e.g. an optimiser)
-        return None
-    if hasattr(protocol, "seeds"):
-        return len(protocol.seeds)
-    return 1 if hasattr(protocol, "seed") else None
 
 
 def run_facts(ctx: RunContext, claims: Sequence[Claim], out: Path, front_end: str,

@@ -38,7 +38,7 @@ def run_robustness_command(args: argparse.Namespace) -> int:
     from ex3.report.atomic import write_atomic
     from ex3.report.html import REPORT_NAME, render_html
     from ex3.report.outputs import commit_outputs
-    from ex3.report.progress import Progress, format_duration, hooked
+    from ex3.report.progress import Progress, format_duration, reporting
     from ex3.report.terminal import Screen
     from ex3.report.verdicts import build_document, verdict_files
 
@@ -48,7 +48,7 @@ def run_robustness_command(args: argparse.Namespace) -> int:
                                f"ex3/engine/{robustness_record.TABLE}"))
     plans = plan(claims, ctx, args.budget, args.seed)
     screen = Screen(sys.stdout)
-    counts = {p.module.__name__.split(".")[2]: len(p.neighbours) for p in plans.values()}
+    counts = {p.study.name: len(p.neighbours) for p in plans.values()}
     facts = run_facts(ctx, claims, out, "ex3 robustness", args.workers, extra=[
         *executor_facts(args),
         ("neighbours", ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"),
@@ -56,7 +56,7 @@ def run_robustness_command(args: argparse.Namespace) -> int:
     screen.write(screen.header(facts))
     start = time.perf_counter()
     sources: list[str] = []
-    with Progress() as progress, hooked(progress):
+    with Progress() as progress, reporting(progress, ctx):
         def train_planned(groups: list[tuple[list[Claim], list[RunContext]]]) -> None:
             if not prefetches(args):
                 return

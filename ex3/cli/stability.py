@@ -29,7 +29,7 @@ def run_stability_command(args: argparse.Namespace) -> int:
     from ex3.engine.stability import run_stability, stability_table
     from ex3.report.html import REPORT_NAME, render_html
     from ex3.report.outputs import commit_outputs
-    from ex3.report.progress import Progress, format_duration, hooked
+    from ex3.report.progress import Progress, format_duration, reporting
     from ex3.report.verdicts import build_document, verdict_files
 
     # No figures: one master seed's figure would stand for all of them, and a PNG that
@@ -40,7 +40,7 @@ def run_stability_command(args: argparse.Namespace) -> int:
     _print_header(ctx, claims, out, masters, args.workers, executor_facts(args))
     sources: list[str] = []
     start = time.perf_counter()
-    with Progress() as progress, hooked(progress):
+    with Progress() as progress, reporting(progress, ctx):
         def on_start(master: int, claim: Claim) -> None:
             progress.stage(f"master seed {master + 1}/{len(masters)}: {claim.id}")
 

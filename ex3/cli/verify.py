@@ -32,7 +32,7 @@ def run_verify(args: argparse.Namespace) -> int:
     """
     from ex3.engine.parallel import prefetch, runs_to_train
     from ex3.report.outputs import commit_outputs
-    from ex3.report.progress import Progress, format_duration, hooked
+    from ex3.report.progress import Progress, format_duration, reporting
     from ex3.report.session import Session
     from ex3.report.terminal import Screen
 
@@ -46,7 +46,7 @@ def run_verify(args: argparse.Namespace) -> int:
         screen.write(screen.header(facts))
     start = time.perf_counter()
     session = Session(ctx)
-    with Progress(stream=human) as progress, hooked(progress):
+    with Progress(stream=human) as progress, reporting(progress, ctx):
         def say(text: str) -> None:
             if not quiet:
                 progress.message(text)

@@ -1,129 +1,29 @@
-"""What a claim is, and what evaluating one produces.
+"""What evaluating a claim produces: ``ClaimResult``, as ``verdicts.json`` holds it.
 
-A claim pairs the report's words with two separate steps:
-
-* ``measure(ctx) -> Evidence``: expensive; trains and evaluates under the
-  claim's declared protocol and returns plain, JSON-serialisable numbers
-  (per seed), plus the protocol itself under the key ``"protocol"``.
-* ``judge(evidence) -> Judgement``: cheap and pure; compares the numbers with
-  the threshold declared in the study module and says REPRODUCED or
-  NOT REPRODUCED (SKIPPED where the data cannot answer) with a one-line
-  reason that quotes the numbers, and any stricter sub-checks worth showing
-  beside the verdict (they never decide it).
-
-A reduced budget (the quick profile, the bundled sample) only estimates the
-full protocol's verdict: ``ex3.engine.agreement`` turns an estimate it
-cannot trust into INCONCLUSIVE after judging.
-
-Keeping the two apart lets the judges be unit-tested on made-up evidence and
-lets several claims share one measurement.
+The contract a study implements (``Claim``, ``Verdict``, ``Judgement``,
+``RunContext``, ``Evidence``, ...) lives with the studies, in
+``ex3.studies.contract``; it is re-exported here for the engine's and the
+report's modules.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import enum
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-Evidence = dict[str, Any]
+from ex3.studies.contract import (
+    Claim,
+    Comparison,
+    Evidence,
+    Judgement,
+    RunContext,
+    Verdict,
+    with_overrides,
+)
 
-
-class Verdict(enum.StrEnum):
-    """The outcomes a claim can have."""
-
-    REPRODUCED = "REPRODUCED"
-    NOT_REPRODUCED = "NOT REPRODUCED"
-    NOT_TESTABLE = "NOT TESTABLE"
-    SKIPPED = "SKIPPED"
-    UNSTABLE = "UNSTABLE"
-    #: A reduced budget that cannot decide what the full protocol decides.
-    INCONCLUSIVE = "INCONCLUSIVE"
-
-
-@dataclass(frozen=True)
-class Judgement:
-    """A verdict with the one-line reason that justifies it.
-
-    ``sub_checks`` name stricter properties than the report's words (a loss
-    that halves, train-set margins, ...) with their outcome per run: shown
-    beside the verdict as evidence, never deciding it.
-    """
-
-    verdict: Verdict
-    reason: str
-    sub_checks: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def holds(cls, ok: bool, reason: str, sub_checks: dict[str, str] | None = None
-              ) -> Judgement:
-        """REPRODUCED when ``ok``, else NOT REPRODUCED, with the same reason."""
-        return cls(Verdict.REPRODUCED if ok else Verdict.NOT_REPRODUCED, reason,
-                   dict(sub_checks or {}))
-
-
-@dataclass(frozen=True)
-class RunContext:
-    """Everything outside a protocol that decides how claims are run.
-
-    ``profile`` picks the protocol (``quick`` or ``full``); ``seeds`` overrides
-    the number of seeds; ``master_seed`` shifts every seed (stability runs);
-    ``data_dir`` and ``download`` choose the MNIST source; ``data_origin``
-    names where ``data_dir`` came from (``--data-dir DIR``,
-    ``EX3_DATA_DIR=DIR``), so that a data error names what the user set. ``overrides``
-    replaces fields of a study's declared protocol by name (falsification
-    worlds and tiny test protocols); the replaced protocol is what the evidence
-    records, so an overridden run can never pass for the declared one.
-    """
-
-    profile: str = "quick"
-    seeds: int | None = None
-    master_seed: int = 0
-    data_dir: str | None = None
-    download: bool = False
-    data_origin: str | None = None
-    overrides: tuple[tuple[str, Any], ...] = ()
-
-
-P = TypeVar("P")
-
-
-def with_overrides(protocol: P, ctx: RunContext) -> P:
-    """``protocol`` with the context's overrides applied; unknown field names are an error."""
-    if not ctx.overrides:
-        return protocol
-    names = {f.name for f in dataclasses.fields(protocol)}  # type: ignore[arg-type]
-    unknown = [k for k, _ in ctx.overrides if k not in names]
-    if unknown:
-        raise ValueError(f"{type(protocol).__name__} has no field(s) {', '.join(unknown)}")
-    return dataclasses.replace(protocol, **dict(ctx.overrides))  # type: ignore[type-var]
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One claim of the report, with its id from CLAIMS.md."""
-
-    id: str
-    section: str
-    quote: str
-    summary: str
-    threshold: str
-    measure: Callable[[RunContext], Evidence] | None = None
-    judge: Callable[[Evidence], Judgement] | None = None
-    not_testable: str | None = None
-    figures: tuple[str, ...] = ()
-    #: For comparative claims: named pairs of per-seed samples (a, b,
-    #: higher_is_better) read from the evidence; their bootstrap statistics
-    #: are added to the evidence (``ex3.engine.statistics``).
-    comparisons: Callable[[Evidence], dict[str, Comparison]] | None = None
-    #: True where the protocol is the same in every profile and needs no MNIST
-    #: (toy study, handwritten page): no budget of ours is reduced for it.
-    budget_free: bool = False
-
-
-#: Per-seed values of the winner and the loser of a comparison, and the direction.
-Comparison = tuple[list[float], list[float], bool]
+__all__ = ["Claim", "ClaimResult", "Comparison", "Evidence", "Judgement", "RunContext",
+           "Verdict", "with_overrides"]
 
 
 @dataclass
@@ -138,7 +38,8 @@ class ClaimResult:
     verdict: Verdict
     expected: Verdict | None
     reason: str
-    evidence: Evidence = field(default_factory=dict)
+    #: The study's evidence as plain JSON, with the engine's statistics and sub-checks.
+    evidence: dict[str, Any] = field(default_factory=dict)
     protocol: dict[str, Any] = field(default_factory=dict)
     figures: list[str] = field(default_factory=list)
     duration_s: float = 0.0

@@ -25,12 +25,13 @@ def evaluate(claim: Claim, ctx: RunContext) -> ClaimResult:
     if claim.not_testable is not None or claim.measure is None or claim.judge is None:
         return ClaimResult(**base, verdict=Verdict.NOT_TESTABLE,
                            reason=claim.not_testable or "no measurement exists for this claim")
-    evidence = dict(claim.measure(ctx))
+    measured = claim.measure(ctx)
+    judged = claim.judge(measured)
+    evidence = measured.to_json()
     protocol = evidence.pop("protocol", {})
-    judged = claim.judge(evidence)
     if claim.comparisons is not None:
         evidence["statistics"] = {name: compare(*pair)
-                                  for name, pair in claim.comparisons(evidence).items()}
+                                  for name, pair in claim.comparisons(measured).items()}
     if judged.sub_checks:
         evidence["sub_checks"] = dict(judged.sub_checks)
     if evidence.get("data_kind") == "sample":

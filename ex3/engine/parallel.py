@@ -18,15 +18,14 @@ With ``executor="dask"`` the same runs are trained on a Dask cluster instead
 and come back to be stored in this process's run cache
 (``ex3.engine.dask_executor``); evaluation is the same serial path.
 
-A study takes part by defining ``planned_runs(ctx) -> list[RunSpec]`` in its
-``study`` module; a study without it (seconds of work) is simply not
-prefetched and trains during evaluation as usual.
+A study takes part through ``Study.planned_runs(ctx)``; one that plans no
+runs (seconds of work) is simply not prefetched and trains during
+evaluation as usual.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import multiprocessing
 import os
 import queue
@@ -38,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from ex3.config import data_dir_from_env
 from ex3.data.mnist import MnistData, load_mnist
 from ex3.engine.claim import Claim, RunContext
+from ex3.engine.registry import study_of
 from ex3.engine.workers import WorkerPool
 from ex3.errors import UsageError
 from ex3.training import cache, entries, runner, runs
@@ -79,21 +79,6 @@ def threads_per_worker(workers: int) -> int:
     return max(1, available_cores() // workers)
 
 
-def study_module(claim: Claim) -> Any | None:
-    """The ``ex3.studies.<name>.study`` module that measures ``claim``, if there is one."""
-    if claim.measure is None:
-        return None
-    parts = claim.measure.__module__.split(".")
-    if len(parts) < 3 or parts[:2] != ["ex3", "studies"]:
-        return None
-    try:
-        return importlib.import_module(f"ex3.studies.{parts[2]}.study")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith(f"ex3.studies.{parts[2]}"):
-            return None
-        raise
-
-
 def planned_runs(claims: Iterable[Claim], ctx: RunContext | Sequence[RunContext]
                  ) -> list[RunSpec]:
     """The runs the claims will ask for under ``ctx`` (one context or several), each once.
@@ -104,16 +89,11 @@ def planned_runs(claims: Iterable[Claim], ctx: RunContext | Sequence[RunContext]
     contexts = [ctx] if isinstance(ctx, RunContext) else list(ctx)
     claims = list(claims)
     planned: dict[RunSpec, None] = {}
+    owners = {study_of(claim).name: study_of(claim) for claim in claims
+              if claim.measure is not None}
     for context in contexts:
-        seen: set[str] = set()
-        for claim in claims:
-            module = study_module(claim)
-            if module is None or module.__name__ in seen:
-                continue
-            seen.add(module.__name__)
-            plan = getattr(module, "planned_runs", None)
-            if plan is not None:
-                planned.update(dict.fromkeys(plan(context)))
+        for study in owners.values():
+            planned.update(dict.fromkeys(study.planned_runs(context)))
     return list(planned)
 
 
@@ -256,13 +236,22 @@ def _drain(events: Any, progress: Progress | None) -> None:
         progress.on_epoch(spec, record)
 
 
+#: In a worker process: the queue its epochs go to the parent by (set once, at start-up,
+#: by ``_init_worker``, the pool's initializer; the parent never sets it).
+_WORKER_EVENTS: Any = None
+
+
 def _init_worker(threads: int, events: Any) -> None:
     """Runs once in each worker: share the cores, and report epochs to the parent."""
     import torch
 
+    global _WORKER_EVENTS
     torch.set_num_threads(threads)
-    if events is not None:
-        runner.progress_hook = lambda spec, record: events.put((spec, record))
+    _WORKER_EVENTS = events
+
+
+def _report_epoch(spec: RunSpec, record: Any) -> None:
+    _WORKER_EVENTS.put((spec, record))
 
 
 def _train(spec: RunSpec, data_dir: str | None, download: bool
@@ -273,5 +262,6 @@ def _train(spec: RunSpec, data_dir: str | None, download: bool
     retrained, for the parent's :func:`~ex3.training.cache.retrained_entries`.
     """
     before = len(cache.retrained_entries())
-    hit = runner.run(spec, load_mnist(data_dir, download=download)).from_cache
+    progress = _report_epoch if _WORKER_EVENTS is not None else None
+    hit = runner.run(spec, load_mnist(data_dir, download=download), progress).from_cache
     return hit, cache.retrained_entries()[before:]

@@ -1,39 +1,34 @@
-"""Every claim of the report, in the report's order, looked up by id."""
+"""Every claim of the report, in the report's order, looked up by id.
+
+The claims come from the studies registered in ``ex3.studies.registry``
+(read at each call, so a registry extended at run time is seen at once).
+"""
 
 from __future__ import annotations
 
-import functools
-import importlib
-from types import ModuleType
-
-from ex3.engine.claim import Claim
 from ex3.errors import UsageError
+from ex3.studies import registry
+from ex3.studies.contract import Claim, Study
 
-#: The report's sections, in its order; each is a package under ``ex3.studies``.
-STUDIES = ("toy", "mnist", "learning_rate", "autoencoder", "handwritten")
+
+def studies() -> tuple[Study, ...]:
+    """The registered studies, in the report's order."""
+    return registry.STUDIES
 
 
-@functools.cache
 def all_claims() -> tuple[Claim, ...]:
     """All claims, section by section in the report's order."""
-    return tuple(c for module in study_modules("claims") for c in module.CLAIMS)
+    return tuple(c for study in studies() for c in study.claims())
 
 
-def study_modules(name: str) -> list[ModuleType]:
-    """Each study's module ``ex3.studies.<study>.<name>``, in the report's order, where it exists.
-
-    Claims, figures and falsification worlds are all found this way, so a new
-    section needs no registration anywhere else.
-    """
-    modules = []
-    for study in STUDIES:
-        try:
-            modules.append(importlib.import_module(f"ex3.studies.{study}.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith(f"ex3.studies.{study}"):
-                continue
-            raise
-    return modules
+def study_of(claim: Claim | str) -> Study:
+    """The study that declares ``claim`` (a claim or its id)."""
+    claim_id = claim if isinstance(claim, str) else claim.id
+    for study in studies():
+        if any(c.id == claim_id for c in study.claims()):
+            return study
+    raise UsageError(f"unknown claim id {claim_id!r}; known ids: "
+                     f"{', '.join(c.id for c in all_claims())}")
 
 
 def get_claim(claim_id: str) -> Claim:

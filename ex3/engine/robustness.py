@@ -3,7 +3,7 @@
 Seeds are one source of variance; the choices a protocol makes where the
 report is silent are another, as large in published benchmarks (Bouthillier
 et al., "Accounting for Variance in Machine Learning Benchmarks", MLSys 2021).
-Each study declares its open choices (``ex3.engine.neighbourhood``) beside its
+Each study declares its open choices (``ex3.studies.neighbourhood``) beside its
 protocol. ``run_robustness`` measures every claim under the declared protocol
 and under each protocol of its neighbourhood, with the same judge, and
 ``qualify`` (pure) turns the verdicts into a qualifier:
@@ -25,13 +25,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 from ex3.engine.claim import Claim, ClaimResult, Evidence, Judgement, RunContext, Verdict
 from ex3.engine.evaluate import evaluate
-from ex3.engine.neighbourhood import Neighbour, Neighbourhood, neighbours
-from ex3.engine.registry import study_modules
+from ex3.engine.registry import studies
+from ex3.studies.contract import Study
+from ex3.studies.neighbourhood import Neighbour, Neighbourhood, neighbours
 
 ROBUST, FRAGILE, NOT_VARIED = "ROBUST", "FRAGILE", "NOT VARIED"
 QUALIFIERS = (ROBUST, FRAGILE, NOT_VARIED)
@@ -94,15 +94,17 @@ def qualify(declared: Verdict, outcomes: Sequence[Outcome], choices: Sequence[st
             "protocols": protocols}
 
 
-def declared_neighbourhoods(profile: str) -> dict[str, tuple[ModuleType, Neighbourhood]]:
-    """Every claim id with its study's neighbourhood module and its declaration in ``profile``."""
-    out: dict[str, tuple[ModuleType, Neighbourhood]] = {}
-    for module in study_modules("neighbourhood"):
-        declared: Neighbourhood = module.neighbourhood(profile)
+def declared_neighbourhoods(profile: str) -> dict[str, tuple[Study, Neighbourhood]]:
+    """Every claim id with its study and that study's neighbourhood in ``profile``."""
+    out: dict[str, tuple[Study, Neighbourhood]] = {}
+    for study in studies():
+        declared = study.neighbourhood(profile)
+        if declared is None:
+            continue
         for claim_id in declared.claims:
             if claim_id in out:
                 raise ValueError(f"claim {claim_id} is in two neighbourhoods")
-            out[claim_id] = (module, declared)
+            out[claim_id] = (study, declared)
     return out
 
 
@@ -110,7 +112,7 @@ def declared_neighbourhoods(profile: str) -> dict[str, tuple[ModuleType, Neighbo
 class Plan:
     """The neighbour protocols of one study in one profile, and their run contexts."""
 
-    module: ModuleType
+    study: Study
     neighbourhood: Neighbourhood
     neighbours: tuple[Neighbour, ...]
     contexts: tuple[RunContext, ...]
@@ -125,13 +127,13 @@ def plan(claims: Sequence[Claim], ctx: RunContext, budget: int = 0, seed: int = 
     for claim in claims:
         if claim.id not in declared:
             continue
-        module, nb = declared[claim.id]
-        if module.__name__ not in by_study:
+        study, nb = declared[claim.id]
+        if study.name not in by_study:
             found = tuple(neighbours(nb, budget, seed)) if nb.choices else ()
             contexts = tuple(dataclasses.replace(ctx, overrides=ctx.overrides + n.overrides)
                              for n in found)
-            by_study[module.__name__] = Plan(module, nb, found, contexts)
-        out[claim.id] = by_study[module.__name__]
+            by_study[study.name] = Plan(study, nb, found, contexts)
+        out[claim.id] = by_study[study.name]
     return out
 
 
@@ -155,9 +157,8 @@ def judge_under(claim: Claim, ctx: RunContext,
     assert claim.measure is not None and claim.judge is not None
     key = (claim.measure, ctx)
     if key not in evidence:
-        evidence[key] = dict(claim.measure(ctx))
-        evidence[key].pop("protocol", None)
-    return claim.judge(dict(evidence[key]))
+        evidence[key] = claim.measure(ctx)
+    return claim.judge(evidence[key])
 
 
 def run_robustness(claims: Sequence[Claim], ctx: RunContext, budget: int = 0, seed: int = 0,
@@ -169,9 +170,9 @@ def run_robustness(claims: Sequence[Claim], ctx: RunContext, budget: int = 0, se
                    plans: dict[str, Plan] | None = None) -> list[ClaimResult]:
     """Each claim's declared result with its ``robustness`` object.
 
-    First each study whose ``neighbourhood`` module defines ``prepare(contexts,
-    workers)`` trains its declared protocol and its neighbours its own way (the
-    toy study stacks them), then ``prepare(groups)`` runs with each study's
+    First each study's ``prepare(contexts, workers)`` trains its declared
+    protocol and its neighbours its own way (the toy study stacks them; the
+    others need nothing there), then ``prepare(groups)`` runs with each study's
     claims and contexts (``study_groups``; the command trains the planned MNIST
     runs in parallel there); ``on_claim`` is told each claim and how many
     neighbours it is judged under. ``plans`` (``plan`` of the same arguments)
@@ -180,9 +181,8 @@ def run_robustness(claims: Sequence[Claim], ctx: RunContext, budget: int = 0, se
     if plans is None:
         plans = plan(claims, ctx, budget, seed)
     for study_plan in {id(p): p for p in plans.values()}.values():
-        own = getattr(study_plan.module, "prepare", None)
-        if own is not None and study_plan.contexts:
-            own([ctx, *study_plan.contexts], workers)
+        if study_plan.contexts:
+            study_plan.study.prepare([ctx, *study_plan.contexts], workers)
     if prepare is not None:
         prepare(study_groups(claims, ctx, plans))
     evidence: dict[tuple[Any, RunContext], Evidence] = {}

@@ -10,41 +10,18 @@ that world implies. Sensitivity = worlds caught / worlds tried.
 
 from __future__ import annotations
 
-import dataclasses
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from ex3.engine.claim import Evidence, RunContext, Verdict
-from ex3.engine.registry import get_claim, study_modules
+from ex3.engine.registry import get_claim, studies
+from ex3.studies.contract import RunContext, World, overridden
 
-
-@dataclass(frozen=True)
-class World:
-    """A changed world for one claim, and the verdict the claim must get there."""
-
-    claim_id: str
-    description: str
-    expected: Verdict
-    #: Measures the claim in this world; the base context gives only the data
-    #: source (``data_dir``, ``download``): profile, seeds and protocol are the world's.
-    measure: Callable[[RunContext], Evidence]
-
-
-def overridden(claim_id: str, overrides: dict[str, Any], seeds: int = 1
-               ) -> Callable[[RunContext], Evidence]:
-    """The claim's own measurement under a tiny, overridden quick protocol."""
-    def measure(base: RunContext) -> Evidence:
-        ctx = dataclasses.replace(base, profile="quick", seeds=seeds, master_seed=0,
-                                  overrides=tuple(overrides.items()))
-        return get_claim(claim_id).measure(ctx)  # type: ignore[misc]
-    return measure
+__all__ = ["World", "all_worlds", "falsify", "overridden", "summary"]
 
 
 def all_worlds() -> list[World]:
-    """Every study's falsification worlds (``worlds()`` in ``ex3/studies/<study>/worlds.py``)."""
-    return [world for module in study_modules("worlds") for world in module.worlds()]
+    """Every registered study's falsification worlds (``Study.worlds``)."""
+    return [world for study in studies() for world in study.worlds()]
 
 
 def falsify(world: World, base: RunContext | None = None) -> dict[str, Any]:
@@ -55,13 +32,12 @@ def falsify(world: World, base: RunContext | None = None) -> dict[str, Any]:
     """
     claim = get_claim(world.claim_id)
     start = time.perf_counter()
-    evidence = dict(world.measure(base or RunContext()))
-    evidence.pop("protocol", None)
+    evidence = world.measure(base or RunContext())
     judgement = claim.judge(evidence)  # type: ignore[misc]
     return {"claim": world.claim_id, "world": world.description,
             "expected": str(world.expected), "measured": str(judgement.verdict),
             "caught": judgement.verdict == world.expected, "reason": judgement.reason,
-            "data_kind": evidence.get("data_kind"),
+            "data_kind": getattr(evidence, "data_kind", None),
             "duration_s": round(time.perf_counter() - start, 2)}
 
 

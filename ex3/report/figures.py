@@ -7,28 +7,26 @@ reads the study's (cached) measurement, so drawing never retrains anything.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
 
 from ex3.engine.claim import RunContext
 from ex3.report.atomic import write_atomic
-
-FigureFn = Callable[[RunContext], Figure]
+from ex3.studies.contract import FigureFn
 
 
 def registry() -> dict[str, FigureFn]:
     """Every figure name the studies provide, mapped to its drawing function."""
-    from ex3.engine.registry import study_modules
+    from ex3.engine.registry import studies
 
     figures: dict[str, FigureFn] = {}
-    for module in study_modules("figures"):
-        figures.update(module.FIGURES)
+    for study in studies():
+        figures.update(study.figures())
     return figures
 
 

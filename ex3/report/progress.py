@@ -29,7 +29,7 @@ from rich.progress import Progress as Display
 from rich.progress import ProgressColumn, Task
 from rich.text import Text
 
-from ex3.training import runner
+from ex3.studies.contract import RunContext
 from ex3.training.loop import EpochRecord
 from ex3.training.runs import RunSpec
 
@@ -74,7 +74,7 @@ class Progress:
     """One status line, redrawn in place on a terminal, silent elsewhere.
 
     ``stage`` names what is running (a claim, or the parallel training);
-    ``on_epoch`` is the training hook (``runner.progress_hook``); ``plan``
+    ``on_epoch`` is the training callback (passed in as ``RunContext.on_epoch``); ``plan``
     declares the runs still to train so the time left can be estimated;
     ``message`` prints a permanent line (a claim's verdict) above the status.
     """
@@ -209,14 +209,19 @@ class Progress:
 
 
 @contextmanager
-def hooked(progress: Progress | None) -> Iterator[None]:
-    """Point ``runner.progress_hook`` at ``progress`` for the duration, then restore it."""
-    previous = runner.progress_hook
-    runner.progress_hook = progress.on_epoch if progress is not None else previous
+def reporting(progress: Progress | None, ctx: RunContext) -> Iterator[None]:
+    """Pass ``progress``'s epoch callback to the session of ``ctx`` for the duration.
+
+    Every run the session trains is then drawn (``RunContext.on_epoch``); the
+    session's previous callback is restored after.
+    """
+    previous = ctx.cache.on_epoch
+    if progress is not None:
+        ctx.cache.on_epoch = progress.on_epoch
     try:
         yield
     finally:
-        runner.progress_hook = previous
+        ctx.cache.on_epoch = previous
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -164,7 +164,7 @@ def document_section(plans: Mapping[str, Any], profile: str, budget: int, seed: 
     neighbourhoods: dict[str, Any] = {}
     for plan in {id(p): p for p in plans.values()}.values():
         nb = plan.neighbourhood
-        study = plan.module.__name__.split(".")[2]
+        study = plan.study.name
         neighbourhoods[study] = {
             "claims": list(nb.claims), "design": nb.design, "fixed": list(nb.fixed),
             "no_choice": nb.no_choice, "notes": list(nb.notes),

@@ -25,9 +25,9 @@ from ex3.training.runs import (
 from ex3.training.seeding import build_seeded
 from ex3.training.splits import splits
 
-#: Called as ``progress_hook(spec, record)`` after each epoch a run trains (never for a run
-#: loaded from the cache); the ``ex3`` command points it at its progress display.
-progress_hook: Callable[[RunSpec, EpochRecord], None] | None = None
+#: Called with the run and each epoch record it trains (never for a run loaded from the
+#: cache): how a session's progress display is passed in.
+ProgressFn = Callable[[RunSpec, EpochRecord], None]
 
 
 def run_entry(spec: RunSpec, data: MnistData,
@@ -41,26 +41,23 @@ def run_entry(spec: RunSpec, data: MnistData,
     """
     kind = model_spec(spec.model)
 
-    def epoch(record: EpochRecord) -> None:
-        if on_epoch is not None:
-            on_epoch(record)
-        if progress_hook is not None:
-            progress_hook(spec, record)
-
     def compute() -> tuple[dict, dict[str, torch.Tensor]]:
         train_split, test_split = splits(spec, data)
         model = build_seeded(kind.build, spec.config.seed)
         history = train(model, train_split, test_split, spec.config, loss_for(spec),
-                        classify=kind.classify, on_epoch=epoch)
+                        classify=kind.classify, on_epoch=on_epoch)
         return {"history": history.to_json(), "spec": spec.as_dict()}, model.state_dict()
 
     return cached(run_key_for(spec, data), compute, enabled=cache_enabled(),
                   validate=lambda m, s: restore(spec, m, s))
 
 
-def run(spec: RunSpec, data: MnistData,
-        on_epoch: Callable[[EpochRecord], None] | None = None) -> RunResult:
-    """Train ``spec`` on ``data`` (or load the identical run from the cache)."""
+def run(spec: RunSpec, data: MnistData, progress: ProgressFn | None = None) -> RunResult:
+    """Train ``spec`` on ``data`` (or load the identical run from the cache).
+
+    ``progress`` is told each epoch trained (a session passes its display's callback).
+    """
+    on_epoch = None if progress is None else (lambda record: progress(spec, record))
     meta, state, hit = run_entry(spec, data, on_epoch)
     history, model = restore(spec, meta, state)
     return RunResult(spec, history, model, hit)

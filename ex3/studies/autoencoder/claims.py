@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ex3.engine.claim import Claim
 from ex3.studies.autoencoder import judge
 from ex3.studies.autoencoder.study import measure
+from ex3.studies.contract import Claim
 
 SECTION = "Autoencoders"
 CURVES = ("ae_learning_curves",)

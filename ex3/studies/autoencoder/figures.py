@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from ex3.engine.claim import RunContext
 from ex3.studies.autoencoder.study import analyse, measure, protocol_for, runs
+from ex3.studies.contract import RunContext
 from ex3.studies.mnist.data import data_for
 
 COLOURS = {"autoencoder": "tab:blue", "autoencoder_deep": "tab:orange"}
@@ -53,8 +53,8 @@ def ae_codes_scatter(ctx: RunContext) -> Figure:
             ax.scatter(codes[mask, 0], codes[mask, 1], s=2, alpha=0.5, color=cmap(digit),
                        label=str(digit), rasterized=True)
         m = analysis.metrics[method]
-        ax.set(title=f"{LABELS[method]}: kNN acc {m['knn_acc']:.3f}, "
-                     f"silhouette {m['silhouette']:.3f}",
+        ax.set(title=f"{LABELS[method]}: kNN acc {m.knn_acc:.3f}, "
+                     f"silhouette {m.silhouette:.3f}",
                xlabel="code 1", ylabel="code 2")
     axes[1].legend(title="digit", markerscale=5, fontsize=8, loc="best")
     fig.suptitle(f"2-D codes of the 10,000 test images (seed {seed}, {ctx.profile} profile)")
@@ -71,7 +71,7 @@ def ae_ten_images(ctx: RunContext) -> Figure:
     ten = list(protocol.ten_images)
     originals = data.test_x[ten].flatten(1).numpy()
     truth = data.test_y[ten].tolist()
-    rows = [("original", originals, evidence["judge"]["ten_read_originals"]),
+    rows = [("original", originals, evidence.judge.ten_read_originals),
             ("autoencoder", analysis.ten_reconstructions["autoencoder"],
              analysis.ten_read["autoencoder"]),
             ("pca", analysis.ten_reconstructions["pca"], analysis.ten_read["pca"])]

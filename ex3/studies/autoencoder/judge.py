@@ -47,7 +47,8 @@ from collections.abc import Iterable
 
 from scipy import stats
 
-from ex3.engine.claim import Comparison, Evidence, Judgement
+from ex3.studies.autoencoder.evidence import AutoencoderEvidence, PcaCoderMetrics, TrainedCoder
+from ex3.studies.contract import Comparison, Judgement
 
 MONOTONE_SHARE = 0.8
 TREND_P = 0.05
@@ -57,8 +58,9 @@ N_TEN = 10
 SHALLOW, DEEP = "autoencoder", "autoencoder_deep"
 
 
-def _seeds(evidence: Evidence) -> dict[str, dict]:
-    return dict(evidence["per_seed"])
+def _seeds(evidence: AutoencoderEvidence
+           ) -> dict[str, dict[str, TrainedCoder | PcaCoderMetrics]]:
+    return dict(evidence.per_seed)
 
 
 def _fmt(values: list[float | None], spec: str = ".4f") -> str:
@@ -70,8 +72,8 @@ def _above(a: float | None, b: float | None) -> bool:
     return a is not None and b is not None and math.isfinite(a) and a > b
 
 
-def _dead(evidence: Evidence, model: str = SHALLOW) -> str:
-    return f"dead code units {[s[model]['dead_code_units'] for s in _seeds(evidence).values()]}"
+def _dead(evidence: AutoencoderEvidence, model: str = SHALLOW) -> str:
+    return f"dead code units {[s[model].dead_code_units for s in _seeds(evidence).values()]}"
 
 
 def falling_share(curve: list[float]) -> float:
@@ -98,19 +100,25 @@ def decreasing_trend(curve: list[float]) -> bool:
     return tau < 0 and p < TREND_P and curve[-1] < curve[1]
 
 
-def judge_a1(evidence: Evidence) -> Judgement:
+def _trained(coder: TrainedCoder | PcaCoderMetrics) -> TrainedCoder:
+    if not isinstance(coder, TrainedCoder):
+        raise ValueError("A1 judges a trained autoencoder's loss curve; this slot holds PCA")
+    return coder
+
+
+def judge_a1(evidence: AutoencoderEvidence) -> Judgement:
     """A1: the autoencoder's (train) loss decreases as the epochs increase, as a trend."""
-    runs = [s[SHALLOW] for s in _seeds(evidence).values()]
-    ok = all(not r["diverged"] and decreasing_trend(r["train_loss_curve"]) for r in runs)
-    first = [r["train_loss_curve"][1] for r in runs]
-    last = [r["train_loss_curve"][-1] for r in runs]
-    taus = [trend(r["train_loss_curve"]) for r in runs]
-    test_taus = [trend(r["test_loss_curve"]) for r in runs]
-    shares = [(falling_share(r["train_loss_curve"]), falling_share(r["test_loss_curve"]))
+    runs = [_trained(s[SHALLOW]) for s in _seeds(evidence).values()]
+    ok = all(not r.diverged and decreasing_trend(r.train_loss_curve) for r in runs)
+    first = [r.train_loss_curve[1] for r in runs]
+    last = [r.train_loss_curve[-1] for r in runs]
+    taus = [trend(r.train_loss_curve) for r in runs]
+    test_taus = [trend(r.test_loss_curve) for r in runs]
+    shares = [(falling_share(r.train_loss_curve), falling_share(r.test_loss_curve))
               for r in runs]
     sub_checks = {
         "test loss falls as a trend too (tau < 0, p < 5%, ends lower)": _count(
-            decreasing_trend(r["test_loss_curve"]) for r in runs),
+            decreasing_trend(r.test_loss_curve) for r in runs),
         f"train loss falls in >= {MONOTONE_SHARE:.0%} of epoch steps": _count(
             a >= MONOTONE_SHARE for a, _ in shares),
         f"test loss falls in >= {MONOTONE_SHARE:.0%} of epoch steps": _count(
@@ -129,31 +137,31 @@ def _count(flags: Iterable[bool]) -> str:
     return f"{sum(values)} of {len(values)} seeds"
 
 
-def lower_in_every_seed(evidence: Evidence, metric: str, winner: str,
+def lower_in_every_seed(evidence: AutoencoderEvidence, metric: str, winner: str,
                         loser: str) -> tuple[bool, str]:
     """Whether ``winner``'s ``metric`` is below ``loser``'s in every seed, with the margins."""
     seeds = _seeds(evidence).values()
-    w = [s[winner][metric] for s in seeds]
-    los = [s[loser][metric] for s in seeds]
+    w = [s[winner].metric(metric) for s in seeds]
+    los = [s[loser].metric(metric) for s in seeds]
     margins = [(b - a) / b for a, b in zip(w, los, strict=True)]
     ok = all(math.isfinite(a) and a < b for a, b in zip(w, los, strict=True))
     return ok, (f"{metric} {winner} {_fmt(w)} vs {loser} {_fmt(los)}, relative margin min "
                 f"{min(margins):+.1%}")
 
 
-def judge_a2(evidence: Evidence) -> Judgement:
+def judge_a2(evidence: AutoencoderEvidence) -> Judgement:
     """A2: the autoencoder reconstructs the test images with lower MSE than PCA."""
     ok, reason = lower_in_every_seed(evidence, "test_mse", SHALLOW, "pca")
     return Judgement.holds(ok, f"{reason}; {_dead(evidence)}")
 
 
-def judge_a3(evidence: Evidence) -> Judgement:
+def judge_a3(evidence: AutoencoderEvidence) -> Judgement:
     """A3: the autoencoder's codes separate the digits better (kNN accuracy decides)."""
     seeds = list(_seeds(evidence).values())
     parts, above = [], {}
     for metric in ("knn_acc", "silhouette"):
-        ae = [s[SHALLOW][metric] for s in seeds]
-        pca = [s["pca"][metric] for s in seeds]
+        ae = [s[SHALLOW].metric(metric) for s in seeds]
+        pca = [s["pca"].metric(metric) for s in seeds]
         above[metric] = [_above(a, b) for a, b in zip(ae, pca, strict=True)]
         parts.append(f"{metric} autoencoder {_fmt(ae, '.3f')} vs pca {_fmt(pca, '.3f')}")
     sub_checks = {"silhouette above PCA's": _count(above["silhouette"])}
@@ -172,15 +180,15 @@ def consistent(count: int, share: float, n: int = N_TEN) -> bool:
     return min(low, high) >= TAIL
 
 
-def judge_a4(evidence: Evidence) -> Judgement:
+def judge_a4(evidence: AutoencoderEvidence) -> Judgement:
     """A4: autoencoder reconstructions are more recognisable than PCA's, at the report's rates."""
     seeds = list(_seeds(evidence).values())
-    ae = [s[SHALLOW]["recognisable_share"] for s in seeds]
-    pca = [s["pca"]["recognisable_share"] for s in seeds]
+    ae = [s[SHALLOW].recognisable_share for s in seeds]
+    pca = [s["pca"].recognisable_share for s in seeds]
     better = all(a > b for a, b in zip(ae, pca, strict=True))
-    fits = {m: all(consistent(REPORT_TEN[m], s[m]["recognisable_share"]) for s in seeds)
+    fits = {m: all(consistent(REPORT_TEN[m], s[m].recognisable_share) for s in seeds)
             for m in REPORT_TEN}
-    ten = {m: [s[m]["ten_correct"] for s in seeds] for m in (SHALLOW, "pca")}
+    ten = {m: [s[m].ten_correct for s in seeds] for m in (SHALLOW, "pca")}
     return Judgement.holds(
         better and all(fits.values()),
         f"recognised by the convnet, whole test set: autoencoder {_fmt(ae, '.1%')} vs pca "
@@ -189,7 +197,7 @@ def judge_a4(evidence: Evidence) -> Judgement:
         f"autoencoder {ten[SHALLOW]}/10, pca {ten['pca']}/10; {_dead(evidence)}")
 
 
-def judge_a5(evidence: Evidence) -> Judgement:
+def judge_a5(evidence: AutoencoderEvidence) -> Judgement:
     """A5: the shallow autoencoder reconstructs better than the deep one it started from."""
     ok, reason = lower_in_every_seed(evidence, "test_mse", SHALLOW, DEEP)
     return Judgement.holds(ok, f"{reason}; {_dead(evidence)}, deep {_dead(evidence, DEEP)}")
@@ -198,32 +206,32 @@ def judge_a5(evidence: Evidence) -> Judgement:
 # --------------------------------------------------------------------------- statistics
 
 
-def _paired(evidence: Evidence, metric: str, a: str, b: str,
+def _paired(evidence: AutoencoderEvidence, metric: str, a: str, b: str,
             higher_is_better: bool) -> dict[str, Comparison]:
     """``a`` vs ``b`` on ``metric`` per seed, or nothing when a value is undefined (None)."""
     seeds = list(_seeds(evidence).values())
-    x, y = [s[a][metric] for s in seeds], [s[b][metric] for s in seeds]
+    x, y = [s[a].metric(metric) for s in seeds], [s[b].metric(metric) for s in seeds]
     if any(v is None for v in (*x, *y)):
         return {}
     return {f"{a} vs {b}, {metric}": (x, y, higher_is_better)}
 
 
-def comparisons_a2(evidence: Evidence) -> dict[str, Comparison]:
+def comparisons_a2(evidence: AutoencoderEvidence) -> dict[str, Comparison]:
     """Autoencoder vs PCA, test MSE per pixel (lower is better)."""
     return _paired(evidence, "test_mse", SHALLOW, "pca", higher_is_better=False)
 
 
-def comparisons_a3(evidence: Evidence) -> dict[str, Comparison]:
+def comparisons_a3(evidence: AutoencoderEvidence) -> dict[str, Comparison]:
     """Autoencoder vs PCA codes: kNN accuracy and silhouette (when defined in every seed)."""
     return {**_paired(evidence, "knn_acc", SHALLOW, "pca", higher_is_better=True),
             **_paired(evidence, "silhouette", SHALLOW, "pca", higher_is_better=True)}
 
 
-def comparisons_a4(evidence: Evidence) -> dict[str, Comparison]:
+def comparisons_a4(evidence: AutoencoderEvidence) -> dict[str, Comparison]:
     """Autoencoder vs PCA, share of test reconstructions the convnet reads correctly."""
     return _paired(evidence, "recognisable_share", SHALLOW, "pca", higher_is_better=True)
 
 
-def comparisons_a5(evidence: Evidence) -> dict[str, Comparison]:
+def comparisons_a5(evidence: AutoencoderEvidence) -> dict[str, Comparison]:
     """Shallow vs deep autoencoder, test MSE per pixel (lower is better)."""
     return _paired(evidence, "test_mse", SHALLOW, DEEP, higher_is_better=False)

@@ -25,8 +25,8 @@ profile: a neighbour changes the autoencoders, never the judge).
 
 from __future__ import annotations
 
-from ex3.engine.neighbourhood import Choice, Neighbourhood, Option
 from ex3.studies.autoencoder.study import BCE_LOSS, EPOCHS, MSE_LOSS
+from ex3.studies.neighbourhood import Choice, Neighbourhood, Option
 
 FIXED = ("seeds", "n_train", "models", "optimizer", "lr", "pca_components", "knn_k",
          "silhouette_on", "ten_images", "judge_model", "judge_seed", "judge_profile",

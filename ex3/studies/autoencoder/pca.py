@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 from ex3.data.mnist import MnistData
+from ex3.studies.contract import SessionCache
 
 
 def fit_pca(x: np.ndarray, components: int) -> PCA:
@@ -17,12 +18,12 @@ def fit_pca(x: np.ndarray, components: int) -> PCA:
     return PCA(components, svd_solver="covariance_eigh").fit(np.asarray(x, dtype=np.float64))
 
 
-_PCA_FITS: dict[tuple[str, int], PCA] = {}
+def pca_for(data: MnistData, components: int, cache: SessionCache | None = None) -> PCA:
+    """PCA fit on ``data``'s training images; once per training set and session with a ``cache``
+    (keyed by the training set's identity)."""
+    def fit() -> PCA:
+        return fit_pca(data.train_x.flatten(1).numpy(), components)
 
-
-def pca_for(data: MnistData, components: int) -> PCA:
-    """PCA fit on ``data``'s training images, once per training set (keyed by its identity)."""
-    key = (data.identity, components)
-    if key not in _PCA_FITS:
-        _PCA_FITS[key] = fit_pca(data.train_x.flatten(1).numpy(), components)
-    return _PCA_FITS[key]
+    if cache is None:
+        return fit()
+    return cache.get(("autoencoder.pca", data.identity, components), fit)

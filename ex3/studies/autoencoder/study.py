@@ -36,7 +36,6 @@ which is where a 9/4 confusion like the report's can happen).
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Protocol
@@ -50,8 +49,16 @@ from sklearn.neighbors import KNeighborsClassifier
 from torch import nn
 
 from ex3.data.mnist import MnistData
-from ex3.engine.claim import Evidence, RunContext, with_overrides
+from ex3.studies.autoencoder.evidence import (
+    FLATTEN_WINDOW,
+    AutoencoderEvidence,
+    JudgeReading,
+    PcaCoderMetrics,
+    TenImages,
+    TrainedCoder,
+)
 from ex3.studies.autoencoder.pca import pca_for
+from ex3.studies.contract import RunContext, with_overrides
 from ex3.studies.mnist import study as mnist_study
 from ex3.studies.mnist.data import data_for, seeds_for
 from ex3.training.loop import History, Split, TrainConfig, evaluate
@@ -61,7 +68,6 @@ from ex3.training.runs import RunResult, RunSpec
 AUTOENCODERS = ("autoencoder", "autoencoder_deep")
 METHODS = (*AUTOENCODERS, "pca")
 BCE_EPS = 1e-7  # Keras' clipping of probabilities in binary_crossentropy
-FLATTEN_WINDOW = 10
 
 #: The protocol's ``loss`` (as the report would word it) -> the run's loss: None trains with
 #: the autoencoders' own, binary cross-entropy; "mse" is a robustness neighbour's choice.
@@ -136,7 +142,8 @@ def runs(ctx: RunContext) -> dict[int, dict[str, RunResult]]:
     """Every autoencoder run of the study, ``result[seed][model]`` (from the run cache)."""
     protocol = protocol_for(ctx)
     data = data_for(ctx)
-    return {seed: {m: run(protocol.spec(m, seed), data) for m in protocol.trained_slots()}
+    return {seed: {m: run(protocol.spec(m, seed), data, ctx.on_epoch)
+                   for m in protocol.trained_slots()}
             for seed in protocol.seeds}
 
 
@@ -160,19 +167,22 @@ def judge_context(ctx: RunContext) -> RunContext:
     return dataclasses.replace(ctx, overrides=shared)
 
 
-@functools.cache
 def judge_model(ctx: RunContext) -> nn.Module:
-    """The MNIST study's trained convnet (its first seed), the recognisability judge."""
+    """The MNIST study's trained convnet (its first seed), the recognisability judge.
+
+    Loaded once per session (``ctx.cache``): every seed and claim reads with the same one.
+    """
     mnist = mnist_study.protocol_for(judge_context(ctx))
     spec = mnist.spec("convnet", mnist.seeds[0])
-    return run(spec, data_for(ctx)).model
+    return ctx.cache.get(("autoencoder.judge_model", spec, ctx.data_dir, ctx.download),
+                         lambda: run(spec, data_for(ctx), ctx.on_epoch).model)
 
 
 @dataclass(frozen=True)
 class SeedAnalysis:
-    """One seed's outputs: JSON metrics for the evidence, arrays for the figures."""
+    """One seed's outputs: typed metrics for the evidence, arrays for the figures."""
 
-    metrics: dict[str, dict]
+    metrics: dict[str, TrainedCoder | PcaCoderMetrics]
     test_codes: dict[str, np.ndarray]
     ten_reconstructions: dict[str, np.ndarray]
     ten_read: dict[str, list[int]]
@@ -281,41 +291,52 @@ def _curve_metrics(history: History) -> dict:
             "test_loss_curve": [float(v) for v in history.series("test_loss")],
             "train_loss": train_curve[-1],
             "train_loss_first_epoch": train_curve[1] if len(train_curve) > 1 else None,
-            "test_loss": float(history.final.test_loss),
-            f"train_loss_rel_change_last_{FLATTEN_WINDOW}_epochs":
+            "test_loss": float(history.final.test_loss),  # type: ignore[arg-type]
+            "train_loss_rel_change_last_10_epochs":
                 (tail[-1] - tail[0]) / tail[0] if len(tail) > 1 and tail[0] else None,
             "diverged": history.diverged, "train_seconds": round(history.train_seconds, 2)}
 
 
-@functools.cache
 def analyse(ctx: RunContext, seed: int) -> SeedAnalysis:
-    """Both autoencoders and PCA measured on one seed's data (memoised per process)."""
+    """Both autoencoders and PCA measured on one seed's data (once per session: ``ctx.cache``)."""
+    return ctx.cache.get(("autoencoder.analyse", ctx, seed), lambda: _analyse(ctx, seed))
+
+
+def _analyse(ctx: RunContext, seed: int) -> SeedAnalysis:
     protocol = protocol_for(ctx)
     data = data_for(ctx).subset(protocol.n_train, None, seed=seed)
     judge = judge_model(ctx)
     ten = list(protocol.ten_images)
     outputs: dict[str, MethodOutputs] = {}
-    extra: dict[str, dict] = {}
-    pca = pca_for(data, protocol.pca_components)
-    pca_extra = {"explained_variance_ratio": [float(v) for v in pca.explained_variance_ratio_]}
+    metrics: dict[str, TrainedCoder | PcaCoderMetrics] = {}
+    pca = pca_for(data, protocol.pca_components, ctx.cache)
     trained = runs(ctx)[seed]
     for name in (*protocol.models, "pca"):
         if name in trained:
             result = trained[name]
             outputs[name] = method_outputs(result.model, data, judge, ten, protocol.knn_k)
-            extra[name] = _curve_metrics(result.history)
+            metrics[name] = TrainedCoder(**_curve_metrics(result.history),
+                                         **outputs[name].metrics)
         else:
             outputs[name] = method_outputs(PcaCoder(pca), data, judge, ten, protocol.knn_k)
-            extra[name] = pca_extra
-    return SeedAnalysis({m: {**extra[m], **o.metrics} for m, o in outputs.items()},
+            metrics[name] = PcaCoderMetrics(
+                explained_variance_ratio=[float(v) for v in pca.explained_variance_ratio_],
+                **outputs[name].metrics)
+    return SeedAnalysis(metrics,
                         {m: o.test_codes for m, o in outputs.items()},
                         {m: o.ten_reconstructions for m, o in outputs.items()},
                         {m: o.ten_read for m, o in outputs.items()})
 
 
-@functools.cache
-def measure(ctx: RunContext) -> Evidence:
-    """Per seed, every metric of both autoencoders and PCA, plus the judge's own reading."""
+def measure(ctx: RunContext) -> AutoencoderEvidence:
+    """Per seed, every metric of both autoencoders and PCA, plus the judge's own reading.
+
+    Measured once per session (``ctx.cache``): A1-A5 share it.
+    """
+    return ctx.cache.get(("autoencoder.measure", ctx), lambda: _measure(ctx))
+
+
+def _measure(ctx: RunContext) -> AutoencoderEvidence:
     protocol = protocol_for(ctx)
     data = data_for(ctx)
     judge = judge_model(ctx)
@@ -324,9 +345,10 @@ def measure(ctx: RunContext) -> Evidence:
     _, judge_acc = evaluate(judge, Split(data.test_x, data.test_y), F.cross_entropy,
                             classify=True)
     per_seed = {str(seed): analyse(ctx, seed).metrics for seed in protocol.seeds}
-    return {"protocol": asdict(protocol), "per_seed": per_seed,
-            "judge": {"model": protocol.judge_model, "seed": protocol.judge_seed,
-                      "test_acc_on_originals": judge_acc,
-                      "ten_read_originals": _read(judge, originals)},
-            "ten_images": {"indices": ten, "labels": data.test_y[ten].tolist()},
-            "data_kind": data.kind, "data_source": data.source}
+    return AutoencoderEvidence(
+        protocol=asdict(protocol), per_seed=per_seed,
+        judge=JudgeReading(model=protocol.judge_model, seed=protocol.judge_seed,
+                           test_acc_on_originals=judge_acc,  # type: ignore[arg-type]
+                           ten_read_originals=_read(judge, originals)),
+        ten_images=TenImages(indices=ten, labels=data.test_y[ten].tolist()),
+        data_kind=data.kind, data_source=data.source)

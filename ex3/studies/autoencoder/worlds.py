@@ -16,8 +16,10 @@ protocol; a world only changes the autoencoders, never the judge.
 
 from __future__ import annotations
 
-from ex3.engine.claim import Verdict
-from ex3.engine.sensitivity import World, overridden
+from ex3.studies.autoencoder.claims import CLAIMS
+from ex3.studies.contract import Verdict, World, overridden
+
+MEASURES = {c.id: c.measure for c in CLAIMS}
 
 TINY = {"n_train": 2000, "epochs": 3}
 PCA_IN_THE_AUTOENCODER_SLOT = (("autoencoder", "pca"),)
@@ -25,7 +27,8 @@ PCA_IN_THE_AUTOENCODER_SLOT = (("autoencoder", "pca"),)
 
 def worlds() -> list[World]:
     def w(claim: str, text: str, **overrides: object) -> World:
-        return World(claim, text, Verdict.NOT_REPRODUCED, overridden(claim, {**TINY, **overrides}))
+        return World(claim, text, Verdict.NOT_REPRODUCED,
+                     overridden(MEASURES[claim], {**TINY, **overrides}))
 
     return [
         w("A1", "Adam at learning rate 10: the autoencoder does not learn", lr=10.0),

@@ -6,17 +6,13 @@ a reduced budget (``budget_free``), and no protocol choice is left open.
 
 from __future__ import annotations
 
-from ex3.engine.claim import Claim, Evidence, RunContext
+from ex3.studies.contract import Claim
 from ex3.studies.handwritten import judge
 from ex3.studies.handwritten.dead_filters import measure_g2
 from ex3.studies.handwritten.gradients import measure_g1
 from ex3.studies.handwritten.sigmoid_identity import measure_s1
 
 SECTION = "The handwritten page"
-
-
-def _measure_s1(ctx: RunContext) -> Evidence:
-    return measure_s1(ctx, judge.S1_TOLERANCE, judge.S1_DECLARED_ABS_X)
 
 
 _TOL64, _TOL32 = judge.S1_TOLERANCE["float64"], judge.S1_TOLERANCE["float32"]
@@ -30,7 +26,7 @@ CLAIMS = (
           f"every step proved by sympy; sigma (1 - sigma) within relative {_TOL64:g} of a "
           f"113-bit reference on |x| <= {_X64:g} in float64 and within {_TOL32:g} on "
           f"|x| <= {_X32:g} in float32; torch autograd likewise in float64",
-          _measure_s1, judge.judge_s1, budget_free=True),
+          measure_s1, judge.judge_s1, budget_free=True),
     Claim("G1", SECTION,
           "dl/du = 2(p - y) m^T, dl/dw_j = dl/dp * dp/dm_ij * dm_ij/do_ij * do_ij/dw_j",
           "The toy CNN's hand-derived gradients (chain rule through ReLU and max-pool) are "

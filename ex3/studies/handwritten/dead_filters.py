@@ -12,11 +12,12 @@ from dataclasses import asdict
 import numpy as np
 import torch
 
-from ex3.engine.claim import Evidence, RunContext
 from ex3.models import toy_numpy
 from ex3.models.toy import ToyCNN, squared_loss
 from ex3.models.toy_numpy import GradientFn, ToyCNNParams
-from ex3.studies.handwritten.gradients import draw_case, torch_gradients
+from ex3.studies.contract import RunContext
+from ex3.studies.handwritten.evidence import DeadFilterEvidence, DeadFilters, Descent, ZeroWeights
+from ex3.studies.handwritten.gradients import draw_case, torch_gradients, torch_model
 from ex3.studies.handwritten.study import one_torch_thread, protocol_for
 from ex3.training.seeding import build_seeded
 
@@ -35,8 +36,9 @@ def _descend_torch(params: ToyCNNParams, batches: list[tuple[np.ndarray, np.ndar
     return ToyCNNParams(model.filters.detach().numpy().copy(), model.u.detach().numpy().copy())
 
 
-def _measure_g2(ctx: RunContext, gradient_fn: GradientFn) -> Evidence:
+def _measure_g2(ctx: RunContext, gradient_fn: GradientFn) -> DeadFilterEvidence:
     protocol = protocol_for(ctx)
+    model = torch_model()
     rng = np.random.default_rng([protocol.seed, 2])
 
     # (a) w1 = w2 = 0: every pre-activation is exactly 0, every ReLU output 0.
@@ -44,7 +46,7 @@ def _measure_g2(ctx: RunContext, gradient_fn: GradientFn) -> Evidence:
     for _ in range(protocol.zero_weight_draws):
         params, x, y = draw_case(rng, protocol, protocol.max_batch)
         params = ToyCNNParams(np.zeros((2, 3)), params.u)
-        hand, auto = gradient_fn(params, x, y), torch_gradients(params, x, y)
+        hand, auto = gradient_fn(params, x, y), torch_gradients(params, x, y, model)
         relu_out = max(relu_out, float(np.max(np.abs(toy_numpy.forward(params, x).o))))
         hand_w = max(hand_w, float(np.max(np.abs(hand.filters))))
         auto_w = max(auto_w, float(np.max(np.abs(auto.filters))))
@@ -77,30 +79,31 @@ def _measure_g2(ctx: RunContext, gradient_fn: GradientFn) -> Evidence:
         dead_filters = [k for k in range(2) if np.all(pre[:, k, :] <= 0)]
         if not dead_filters:
             continue
-        hand, auto = gradient_fn(params, x, y), torch_gradients(params, x, y)
+        hand, auto = gradient_fn(params, x, y), torch_gradients(params, x, y, model)
         for k in dead_filters:
             dead += 1
             dead_hand += int(np.any(hand.filters[k] != 0))
             dead_auto += int(np.any(auto.filters[k] != 0))
 
-    return {
-        "protocol": asdict(protocol),
-        "zero_weights": {"draws": protocol.zero_weight_draws, "max_relu_output": relu_out,
-                         "max_abs_grad_w_hand": hand_w, "max_abs_grad_w_torch": auto_w,
-                         "max_abs_grad_u_hand": hand_u, "max_abs_grad_u_torch": auto_u},
-        "descent": {"steps": protocol.gd_steps, "lr": protocol.gd_lr,
-                    "max_abs_w_after_numpy": float(np.max(np.abs(via_numpy.filters))),
-                    "max_abs_w_after_torch": float(np.max(np.abs(via_torch.filters))),
-                    "max_abs_u_change_numpy": float(np.max(np.abs(via_numpy.u - start.u))),
-                    "max_abs_u_change_torch": float(np.max(np.abs(via_torch.u - start.u))),
-                    "max_abs_w_after_one_step_if_relu_grad_at_zero_is_1":
-                        float(np.max(np.abs(other.filters)))},
-        "dead_filters": {"draws": protocol.dead_filter_draws, "checked": dead,
-                         "nonzero_hand": dead_hand, "nonzero_torch": dead_auto},
-    }
+    return DeadFilterEvidence(
+        protocol=asdict(protocol),
+        zero_weights=ZeroWeights(draws=protocol.zero_weight_draws, max_relu_output=relu_out,
+                                 max_abs_grad_w_hand=hand_w, max_abs_grad_w_torch=auto_w,
+                                 max_abs_grad_u_hand=hand_u, max_abs_grad_u_torch=auto_u),
+        descent=Descent(steps=protocol.gd_steps, lr=protocol.gd_lr,
+                        max_abs_w_after_numpy=float(np.max(np.abs(via_numpy.filters))),
+                        max_abs_w_after_torch=float(np.max(np.abs(via_torch.filters))),
+                        max_abs_u_change_numpy=float(np.max(np.abs(via_numpy.u - start.u))),
+                        max_abs_u_change_torch=float(np.max(np.abs(via_torch.u - start.u))),
+                        max_abs_w_after_one_step_if_relu_grad_at_zero_is_1=float(
+                            np.max(np.abs(other.filters)))),
+        dead_filters=DeadFilters(draws=protocol.dead_filter_draws, checked=dead,
+                                 nonzero_hand=dead_hand, nonzero_torch=dead_auto),
+    )
 
 
-def measure_g2(ctx: RunContext, gradient_fn: GradientFn = toy_numpy.gradients) -> Evidence:
+def measure_g2(ctx: RunContext, gradient_fn: GradientFn = toy_numpy.gradients
+               ) -> DeadFilterEvidence:
     """Evidence for G2: with every ReLU output zero the filter gradients and updates are 0.
 
     ``gradient_fn`` is the derivation under test, used for the numpy gradients

@@ -7,28 +7,32 @@ declared in :mod:`ex3.studies.handwritten.study`.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import asdict
 
 import numpy as np
 import torch
 
-from ex3.engine.claim import Evidence, RunContext
 from ex3.models import toy_numpy
 from ex3.models.toy import ToyCNN, squared_loss, toy_cnn_features
 from ex3.models.toy_numpy import GradientFn, ToyCNNParams
+from ex3.studies.contract import RunContext
+from ex3.studies.handwritten.evidence import GradientEvidence
 from ex3.studies.handwritten.study import HandwrittenProtocol, one_torch_thread, protocol_for
 from ex3.training.seeding import build_seeded
 
 
-@functools.cache
 def torch_model() -> ToyCNN:
+    """A float64 ``ToyCNN`` whose weights each check overwrites (one per measurement)."""
     return build_seeded(ToyCNN, 0).double()
 
 
-def torch_gradients(params: ToyCNNParams, x: np.ndarray, y: np.ndarray) -> ToyCNNParams:
-    """dl/dfilters and dl/du of ``squared_loss`` by torch autograd on ``ToyCNN``, float64."""
-    model = torch_model()
+def torch_gradients(params: ToyCNNParams, x: np.ndarray, y: np.ndarray,
+                    model: ToyCNN | None = None) -> ToyCNNParams:
+    """dl/dfilters and dl/du of ``squared_loss`` by torch autograd on ``ToyCNN``, float64.
+
+    ``model`` is overwritten with ``params`` (a new one is built when None).
+    """
+    model = torch_model() if model is None else model
     with torch.no_grad():
         model.filters.copy_(torch.from_numpy(params.filters))
         model.u.copy_(torch.from_numpy(params.u))
@@ -97,8 +101,9 @@ def _finite_difference_error(params: ToyCNNParams, x: np.ndarray, y: np.ndarray,
     return relative(np.concatenate([g.filters.ravel(), g.u]), numeric)
 
 
-def _measure_g1(ctx: RunContext, gradient_fn: GradientFn) -> Evidence:
+def _measure_g1(ctx: RunContext, gradient_fn: GradientFn) -> GradientEvidence:
     protocol = protocol_for(ctx)
+    model = torch_model()
     rng = np.random.default_rng([protocol.seed, 1])
     worst = {"abs_u": 0.0, "rel_u": 0.0, "abs_w": 0.0, "rel_w": 0.0, "abs_p": 0.0}
     checked = skipped = 0
@@ -109,9 +114,9 @@ def _measure_g1(ctx: RunContext, gradient_fn: GradientFn) -> Evidence:
             continue
         checked += 1
         hand = gradient_fn(params, x, y)
-        auto = torch_gradients(params, x, y)
+        auto = torch_gradients(params, x, y, model)
         with torch.no_grad():
-            p_torch = torch_model()(torch.from_numpy(x)).numpy()
+            p_torch = model(torch.from_numpy(x)).numpy()
         worst["abs_p"] = max(worst["abs_p"],
                              float(np.max(np.abs(toy_numpy.predict(params, x) - p_torch))))
         worst["abs_u"] = max(worst["abs_u"], float(np.max(np.abs(hand.u - auto.u))))
@@ -119,16 +124,17 @@ def _measure_g1(ctx: RunContext, gradient_fn: GradientFn) -> Evidence:
         worst["rel_u"] = max(worst["rel_u"], relative(hand.u, auto.u))
         worst["rel_w"] = max(worst["rel_w"], relative(hand.filters, auto.filters))
     passed, tried, fd = _gradcheck(rng, protocol)
-    return {"protocol": asdict(protocol), "cases": protocol.n_cases, "checked": checked,
-            "skipped_ties": skipped,
-            "max_abs_diff_u": worst["abs_u"], "max_rel_diff_u": worst["rel_u"],
-            "max_abs_diff_w": worst["abs_w"], "max_rel_diff_w": worst["rel_w"],
-            "max_abs_diff_p": worst["abs_p"],
-            "gradcheck_points": tried, "gradcheck_passed": passed,
-            "hand_vs_finite_difference_max_rel": fd}
+    return GradientEvidence(protocol=asdict(protocol), cases=protocol.n_cases, checked=checked,
+                            skipped_ties=skipped,
+                            max_abs_diff_u=worst["abs_u"], max_rel_diff_u=worst["rel_u"],
+                            max_abs_diff_w=worst["abs_w"], max_rel_diff_w=worst["rel_w"],
+                            max_abs_diff_p=worst["abs_p"],
+                            gradcheck_points=tried, gradcheck_passed=passed,
+                            hand_vs_finite_difference_max_rel=fd)
 
 
-def measure_g1(ctx: RunContext, gradient_fn: GradientFn = toy_numpy.gradients) -> Evidence:
+def measure_g1(ctx: RunContext, gradient_fn: GradientFn = toy_numpy.gradients
+               ) -> GradientEvidence:
     """Evidence for G1: hand-derived gradients against autograd over random cases; gradcheck.
 
     ``gradient_fn`` is the derivation under test (the page's unless a test

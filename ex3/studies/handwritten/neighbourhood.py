@@ -8,7 +8,7 @@ learning rate, batch or epoch count to choose, so nothing to vary.
 
 from __future__ import annotations
 
-from ex3.engine.neighbourhood import Neighbourhood
+from ex3.studies.neighbourhood import Neighbourhood
 
 NO_CHOICE = "exact: a derivation checked symbolically and in float64, no choice to vary"
 

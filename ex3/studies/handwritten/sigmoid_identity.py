@@ -6,10 +6,9 @@ The protocol (the grid of x, the 113-bit reference) is declared in
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict
 
 import mpmath
@@ -17,8 +16,18 @@ import numpy as np
 import sympy as sp
 import torch
 
-from ex3.engine.claim import Evidence, RunContext
 from ex3.models.sigmoid import sigmoid, sigmoid_derivative_direct, sigmoid_derivative_product
+from ex3.studies.contract import RunContext, SessionCache
+from ex3.studies.handwritten.evidence import (
+    S1_DECLARED_ABS_X,
+    S1_TOLERANCE,
+    AccurateRange,
+    NumericCheck,
+    OutsidePoint,
+    SigmoidEvidence,
+    Silence,
+    TorchCheck,
+)
 from ex3.studies.handwritten.study import HandwrittenProtocol, one_torch_thread, protocol_for
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
@@ -73,7 +82,6 @@ def x_grid(protocol: HandwrittenProtocol, dtype: type[np.floating]) -> np.ndarra
         return np.unique(parts.astype(dtype))
 
 
-@functools.cache
 def _reference(values: tuple[float, ...], bits: int) -> tuple[mpmath.mpf, ...]:
     """sigma'(x) at each exact float x, in mpmath at ``bits`` bits."""
     with mpmath.workprec(bits):
@@ -85,9 +93,18 @@ def _reference(values: tuple[float, ...], bits: int) -> tuple[mpmath.mpf, ...]:
         return tuple(out)
 
 
-def reference_derivative(x: np.ndarray, bits: int = 113) -> list[mpmath.mpf]:
-    """The high-precision sigma'(x) for each element of ``x`` (exact float inputs)."""
-    return list(_reference(tuple(float(v) for v in np.ravel(x)), bits))
+def reference_derivative(x: np.ndarray, bits: int = 113, cache: SessionCache | None = None
+                         ) -> list[mpmath.mpf]:
+    """The high-precision sigma'(x) for each element of ``x`` (exact float inputs).
+
+    With a session ``cache`` each grid is computed once per session (a
+    falsification world re-measures S1 on the same grids).
+    """
+    values = tuple(float(v) for v in np.ravel(x))
+    if cache is None:
+        return list(_reference(values, bits))
+    return list(cache.get(("handwritten.reference", values, bits),
+                          lambda: _reference(values, bits)))
 
 
 def relative_errors(values: np.ndarray, reference: list[mpmath.mpf], bits: int = 113
@@ -104,7 +121,7 @@ def relative_errors(values: np.ndarray, reference: list[mpmath.mpf], bits: int =
             for v, r in zip(np.ravel(values), reference, strict=True)])
 
 
-def accurate_range(x: np.ndarray, errors: np.ndarray, tolerance: float) -> dict[str, float | None]:
+def accurate_range(x: np.ndarray, errors: np.ndarray, tolerance: float) -> AccurateRange:
     """The run of grid points around x = 0 where ``errors <= tolerance``.
 
     Returns its end points ``lo`` and ``hi``, the symmetric bound
@@ -114,18 +131,18 @@ def accurate_range(x: np.ndarray, errors: np.ndarray, tolerance: float) -> dict[
     ok = errors <= tolerance
     i0 = int(np.argmin(np.abs(x)))
     if not ok[i0]:
-        return {"lo": None, "hi": None, "abs_x": 0.0, "first_bad_below": float(x[i0]),
-                "first_bad_above": float(x[i0])}
+        return AccurateRange(lo=None, hi=None, abs_x=0.0, first_bad_below=float(x[i0]),
+                             first_bad_above=float(x[i0]))
     left = i0
     while left > 0 and ok[left - 1]:
         left -= 1
     right = i0
     while right < len(x) - 1 and ok[right + 1]:
         right += 1
-    return {"lo": float(x[left]), "hi": float(x[right]),
-            "abs_x": float(min(-x[left], x[right])),
-            "first_bad_below": float(x[left - 1]) if left > 0 else None,
-            "first_bad_above": float(x[right + 1]) if right < len(x) - 1 else None}
+    return AccurateRange(lo=float(x[left]), hi=float(x[right]),
+                         abs_x=float(min(-x[left], x[right])),
+                         first_bad_below=float(x[left - 1]) if left > 0 else None,
+                         first_bad_above=float(x[right + 1]) if right < len(x) - 1 else None)
 
 
 def _first_zero_above(x: np.ndarray, values: np.ndarray) -> float | None:
@@ -142,7 +159,7 @@ def torch_autograd_derivative(x: np.ndarray) -> np.ndarray:
 
 
 def silence_check(dtype: type[np.floating], grid: np.ndarray, derivative: Derivative
-                  ) -> dict[str, int | bool]:
+                  ) -> Silence:
     """Run the sigmoid and both derivative formulas on every float of interest, trapping all.
 
     Every numpy floating-point condition is raised (``errstate(all="raise")``,
@@ -169,70 +186,69 @@ def silence_check(dtype: type[np.floating], grid: np.ndarray, derivative: Deriva
     in_unit = sane and bool(np.all((s >= 0) & (s <= 1)))
     monotone = sane and bool(np.all(np.diff(s) >= 0))
     ends = sane and bool(s[0] == 0 and s[-1] == 1 and s[np.searchsorted(xs, 0.0)] == 0.5)
-    return {"points": len(xs), "failures": failures, "keeps_dtype": sane,
-            "in_unit_interval": in_unit, "monotone": monotone, "exact_at_0_and_inf": ends}
+    return Silence(points=len(xs), failures=failures, keeps_dtype=sane,
+                   in_unit_interval=in_unit, monotone=monotone, exact_at_0_and_inf=ends)
 
 
-def _measure_s1(ctx: RunContext, tolerance: Mapping[str, float],
-                declared_abs_x: Mapping[str, float], derivative: Derivative) -> Evidence:
+def _measure_s1(ctx: RunContext, derivative: Derivative) -> SigmoidEvidence:
     protocol = protocol_for(ctx)
     bits = protocol.reference_bits
-    evidence: Evidence = {"protocol": asdict(protocol), "symbolic": prove_sigmoid_derivative()}
-    numeric: dict[str, dict] = {}
+    numeric: dict[str, NumericCheck] = {}
     for name, dtype in DTYPES.items():
         x = x_grid(protocol, dtype)
-        ref = reference_derivative(x, bits)
+        ref = reference_derivative(x, bits, ctx.cache)
         with np.errstate(all="ignore"):
             product = np.asarray(derivative(x))
         err = relative_errors(product, ref, bits)
         direct_err = relative_errors(sigmoid_derivative_direct(x), ref, bits)
-        inside = np.abs(x) <= declared_abs_x[name]
-        tol = tolerance[name]
+        inside = np.abs(x) <= S1_DECLARED_ABS_X[name]
+        tol = S1_TOLERANCE[name]
         outside = {}
         for v in protocol.outside_x:
             xv = np.array([v], dtype=dtype)
-            r = reference_derivative(xv, bits)
+            r = reference_derivative(xv, bits, ctx.cache)
             pv = np.asarray(derivative(xv))
-            outside[f"{v:g}"] = {"product": float(pv[0]), "reference": float(r[0]),
-                                 "direct": float(sigmoid_derivative_direct(xv)[0]),
-                                 "product_rel_err": float(relative_errors(pv, r, bits)[0])}
-        numeric[name] = {
-            "grid_points": len(x),
-            "tolerance": tol,
-            "declared_abs_x": declared_abs_x[name],
-            "max_rel_err_declared": float(err[inside].max()),
-            "argmax_rel_err_declared": float(x[inside][np.argmax(err[inside])]),
-            "accurate_range": accurate_range(x, err, tol),
-            "direct_max_rel_err_declared": float(direct_err[inside].max()),
-            "direct_accurate_range": accurate_range(x, direct_err, tol),
-            "product_first_zero_x": _first_zero_above(x, product),
-            "outside": outside,
-            "silence": silence_check(dtype, x, derivative),
-        }
+            outside[f"{v:g}"] = OutsidePoint(
+                product=float(pv[0]), reference=float(r[0]),
+                direct=float(sigmoid_derivative_direct(xv)[0]),
+                product_rel_err=float(relative_errors(pv, r, bits)[0]))
+        torch_check = None
         if name == "float64":
             auto = torch_autograd_derivative(x)
             auto_err = relative_errors(auto, ref, bits)
             with np.errstate(all="ignore"):
                 vs = np.abs(product - auto) / np.abs(auto)
-            numeric[name]["torch"] = {
-                "autograd_max_rel_err_declared": float(auto_err[inside].max()),
-                "product_vs_autograd_max_rel_declared": float(vs[inside].max()),
-                "autograd_accurate_range": accurate_range(x, auto_err, tol),
-                "autograd_outside": {f"{v:g}": float(torch_autograd_derivative(np.array([v]))[0])
-                                     for v in protocol.outside_x},
-            }
-    evidence["numeric"] = numeric
-    return evidence
+            torch_check = TorchCheck(
+                autograd_max_rel_err_declared=float(auto_err[inside].max()),
+                product_vs_autograd_max_rel_declared=float(vs[inside].max()),
+                autograd_accurate_range=accurate_range(x, auto_err, tol),
+                autograd_outside={f"{v:g}": float(torch_autograd_derivative(np.array([v]))[0])
+                                  for v in protocol.outside_x})
+        numeric[name] = NumericCheck(
+            grid_points=len(x),
+            tolerance=tol,
+            declared_abs_x=S1_DECLARED_ABS_X[name],
+            max_rel_err_declared=float(err[inside].max()),
+            argmax_rel_err_declared=float(x[inside][np.argmax(err[inside])]),
+            accurate_range=accurate_range(x, err, tol),
+            direct_max_rel_err_declared=float(direct_err[inside].max()),
+            direct_accurate_range=accurate_range(x, direct_err, tol),
+            product_first_zero_x=_first_zero_above(x, product),
+            outside=outside,
+            silence=silence_check(dtype, x, derivative),
+            torch=torch_check,
+        )
+    return SigmoidEvidence(protocol=asdict(protocol), symbolic=prove_sigmoid_derivative(),
+                           numeric=numeric)
 
 
-def measure_s1(ctx: RunContext, tolerance: Mapping[str, float],
-               declared_abs_x: Mapping[str, float],
-               derivative: Derivative = sigmoid_derivative_product) -> Evidence:
+def measure_s1(ctx: RunContext, derivative: Derivative = sigmoid_derivative_product
+               ) -> SigmoidEvidence:
     """Evidence for S1: the proof's steps, then the product formula's accuracy per float type.
 
-    ``tolerance`` and ``declared_abs_x`` (per type name) are the judge's
-    declared relative tolerance and range; ``derivative`` is the formula under
-    test (the page's sigma (1 - sigma) unless a test passes another).
+    Each type is summarised at the evidence's declared tolerance and range
+    (``ex3.studies.handwritten.evidence``); ``derivative`` is the formula
+    under test (the page's sigma (1 - sigma) unless a test passes another).
     """
     with one_torch_thread():
-        return _measure_s1(ctx, tolerance, declared_abs_x, derivative)
+        return _measure_s1(ctx, derivative)

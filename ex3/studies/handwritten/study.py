@@ -22,8 +22,8 @@ profiles because everything takes a few seconds on a CPU:
   batch 32 of 256 points with target max_i x_i) from w1 = w2 = 0, in numpy and
   with ``torch.optim.SGD``; 2,000 random draws (batches of 1-2) in which every
   filter whose pre-activations are all <= 0 is checked.
-* All randomness comes from one numpy Generator seeded by the context's
-  master seed.
+* All randomness comes from numpy Generators seeded by the study's one seed
+  (``ex3.studies.contract.study_seeds``: 0 for the declared protocol).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ex3.engine.claim import RunContext
+from ex3.studies.contract import RunContext, study_seeds
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ class HandwrittenProtocol:
 
 
 def protocol_for(ctx: RunContext) -> HandwrittenProtocol:
-    """The declared protocol, seeded by the context's master seed."""
-    return HandwrittenProtocol(seed=ctx.master_seed)
+    """The declared protocol, with the one seed ``study_seeds`` gives the context."""
+    return HandwrittenProtocol(seed=study_seeds(ctx, 1)[0])
 
 
 @contextlib.contextmanager

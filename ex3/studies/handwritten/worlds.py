@@ -11,12 +11,10 @@ import functools
 
 import numpy as np
 
-from ex3.engine.claim import Verdict
-from ex3.engine.sensitivity import World
 from ex3.models import toy_numpy
 from ex3.models.sigmoid import sigmoid_derivative_product
 from ex3.models.toy_numpy import ToyCNNParams
-from ex3.studies.handwritten import judge
+from ex3.studies.contract import Verdict, World
 from ex3.studies.handwritten.dead_filters import measure_g2
 from ex3.studies.handwritten.gradients import measure_g1
 from ex3.studies.handwritten.sigmoid_identity import measure_s1
@@ -35,8 +33,7 @@ def worlds() -> list[World]:
     relu_one = functools.partial(toy_numpy.gradients, relu_grad_at_zero=1.0)
     return [
         World("S1", "sigma' off by a factor 1.5", Verdict.NOT_REPRODUCED,
-              lambda ctx: measure_s1(ctx, judge.S1_TOLERANCE, judge.S1_DECLARED_ABS_X,
-                                 _off_by_a_factor)),
+              lambda ctx: measure_s1(ctx, _off_by_a_factor)),
         World("G1", "dl/du with the wrong sign", Verdict.NOT_REPRODUCED,
               lambda ctx: measure_g1(ctx, _wrong_sign_du)),
         World("G2", "ReLU slope 1 at 0", Verdict.NOT_REPRODUCED,

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from ex3.engine.claim import RunContext
+from ex3.studies.contract import RunContext
 from ex3.studies.learning_rate.study import runs
 
 COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")  # the report's order

@@ -10,7 +10,7 @@ varied, with this reason, rather than as robust.
 
 from __future__ import annotations
 
-from ex3.engine.neighbourhood import Neighbourhood
+from ex3.studies.neighbourhood import Neighbourhood
 
 NO_CHOICE = ("no open choice: the report fixes SGD, the rate grid and 5 epochs per rate; the "
              "convnet, the data and Keras' defaults (batch 32, Glorot) are its protocol")

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ex3.engine.claim import Evidence, RunContext, with_overrides
+from ex3.studies.contract import RunContext, with_overrides
+from ex3.studies.learning_rate.evidence import SweepEvidence, SweepRun, rate_key
 from ex3.studies.mnist.data import data_for, seeds_for
 from ex3.training.loop import TrainConfig
 from ex3.training.runner import run
@@ -74,29 +75,29 @@ def runs(ctx: RunContext, optimizer: str) -> dict[int, dict[float, RunResult]]:
     """Every run of the sweep, ``result[seed][lr]``."""
     protocol = protocol_for(ctx, optimizer)
     data = data_for(ctx)
-    return {seed: {lr: run(protocol.spec(lr, seed), data) for lr in protocol.rates}
+    return {seed: {lr: run(protocol.spec(lr, seed), data, ctx.on_epoch) for lr in protocol.rates}
             for seed in protocol.seeds}
 
 
-def measure(ctx: RunContext, optimizer: str) -> Evidence:
+def measure(ctx: RunContext, optimizer: str) -> SweepEvidence:
     """Per seed and learning rate, the loss/accuracy curves and whether the run diverged."""
     data = data_for(ctx)
     per_seed = {}
     for seed, by_lr in runs(ctx, optimizer).items():
         per_seed[str(seed)] = {
-            str(lr): {"train_loss": r.history.series("train_loss"),
-                      "test_loss": r.history.series("test_loss"),
-                      "train_acc": r.history.series("train_acc"),
-                      "test_acc": r.history.series("test_acc"),
-                      "diverged": r.history.diverged}
+            rate_key(lr): SweepRun(train_loss=r.history.series("train_loss"),
+                                   test_loss=r.history.series("test_loss"),
+                                   train_acc=r.history.series("train_acc"),
+                                   test_acc=r.history.series("test_acc"),
+                                   diverged=r.history.diverged)
             for lr, r in by_lr.items()}
-    return {"protocol": asdict(protocol_for(ctx, optimizer)), "per_seed": per_seed,
-            "data_kind": data.kind, "data_source": data.source}
+    return SweepEvidence(protocol=asdict(protocol_for(ctx, optimizer)), per_seed=per_seed,
+                         data_kind=data.kind, data_source=data.source)
 
 
-def measure_sgd(ctx: RunContext) -> Evidence:
+def measure_sgd(ctx: RunContext) -> SweepEvidence:
     return measure(ctx, "sgd")
 
 
-def measure_adam(ctx: RunContext) -> Evidence:
+def measure_adam(ctx: RunContext) -> SweepEvidence:
     return measure(ctx, "adam")

@@ -11,13 +11,15 @@ from the run cache when the quick claims have run.
 
 from __future__ import annotations
 
-from ex3.engine.claim import Verdict
-from ex3.engine.sensitivity import World, overridden
+from ex3.studies.contract import Verdict, World, overridden
+from ex3.studies.learning_rate.claims import CLAIMS
+
+MEASURES = {c.id: c.measure for c in CLAIMS}
 
 
 def worlds() -> list[World]:
     def w(claim: str, text: str, expected: Verdict, subs: tuple) -> World:
-        return World(claim, text, expected, overridden(claim, {"substitutions": subs}))
+        return World(claim, text, expected, overridden(MEASURES[claim], {"substitutions": subs}))
 
     grid = (1e-4, 1e-3, 1e-2, 1e-1, 1.0)
     return [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ex3.engine.claim import Claim
+from ex3.studies.contract import Claim
 from ex3.studies.mnist import judge
 from ex3.studies.mnist.study import measure
 

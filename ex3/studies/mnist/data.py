@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ex3.data.mnist import MnistData, load_mnist
-from ex3.engine.claim import RunContext
+from ex3.studies.contract import RunContext, study_seeds
 
 
 def data_for(ctx: RunContext) -> MnistData:
@@ -12,5 +12,5 @@ def data_for(ctx: RunContext) -> MnistData:
 
 
 def seeds_for(ctx: RunContext, default: int) -> tuple[int, ...]:
-    """The seeds of a study: ``default`` of them (or ``ctx.seeds``), shifted by the master seed."""
-    return tuple(ctx.master_seed * 1000 + s for s in range(ctx.seeds or default))
+    """The seeds of a study (``ex3.studies.contract.study_seeds``)."""
+    return study_seeds(ctx, default)

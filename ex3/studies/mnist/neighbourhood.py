@@ -17,8 +17,8 @@ choice, so the design is one at a time (here: every value).
 
 from __future__ import annotations
 
-from ex3.engine.neighbourhood import Choice, Neighbourhood, Option
 from ex3.studies.mnist.study import EPOCHS
+from ex3.studies.neighbourhood import Choice, Neighbourhood, Option
 
 FIXED = ("seeds", "models", "optimizer", "lr", "batch_size", "n_train", "n_test",
          "substitutions")

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ex3.engine.claim import Evidence, RunContext, with_overrides
+from ex3.studies.contract import RunContext, with_overrides
 from ex3.studies.mnist.data import data_for, seeds_for
+from ex3.studies.mnist.evidence import ClassifierRun, MnistEvidence
 from ex3.training.loop import History, TrainConfig
 from ex3.training.runner import run
 from ex3.training.runs import RunResult, RunSpec
@@ -63,25 +64,26 @@ def runs(ctx: RunContext) -> dict[int, dict[str, RunResult]]:
     """Every run of the study (from the run cache when already trained)."""
     protocol = protocol_for(ctx)
     data = data_for(ctx)
-    return {seed: {m: run(protocol.spec(m, seed), data) for m in protocol.models}
+    return {seed: {m: run(protocol.spec(m, seed), data, ctx.on_epoch) for m in protocol.models}
             for seed in protocol.seeds}
 
 
-def final_metrics(history: History) -> dict[str, float | bool | list]:
+def final_metrics(history: History) -> ClassifierRun:
     """The last epoch's metrics, and the test accuracy curve, of one run."""
     last = history.final
-    return {"train_loss": last.train_loss, "test_loss": last.test_loss,
-            "train_acc": last.train_acc, "test_acc": last.test_acc,
-            "train_loss_first_epoch": history.records[1].train_loss
-            if len(history.records) > 1 else None,
-            "test_acc_curve": history.series("test_acc"), "diverged": history.diverged,
-            "train_seconds": round(history.train_seconds, 2)}
+    return ClassifierRun(
+        train_loss=last.train_loss, test_loss=last.test_loss,  # type: ignore[arg-type]
+        train_acc=last.train_acc, test_acc=last.test_acc,  # type: ignore[arg-type]
+        train_loss_first_epoch=history.records[1].train_loss
+        if len(history.records) > 1 else None,
+        test_acc_curve=history.series("test_acc"), diverged=history.diverged,
+        train_seconds=round(history.train_seconds, 2))
 
 
-def measure(ctx: RunContext) -> Evidence:
+def measure(ctx: RunContext) -> MnistEvidence:
     """Per seed and model, the final train/test loss and accuracy."""
     data = data_for(ctx)
     per_seed = {str(seed): {m: final_metrics(r.history) for m, r in by_model.items()}
                 for seed, by_model in runs(ctx).items()}
-    return {"protocol": asdict(protocol_for(ctx)), "per_seed": per_seed,
-            "data_kind": data.kind, "data_source": data.source}
+    return MnistEvidence(protocol=asdict(protocol_for(ctx)), per_seed=per_seed,
+                         data_kind=data.kind, data_source=data.source)

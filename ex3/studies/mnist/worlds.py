@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
-from ex3.engine.claim import Verdict
-from ex3.engine.sensitivity import World, overridden
+from ex3.studies.contract import Verdict, World, overridden
+from ex3.studies.mnist.claims import CLAIMS
+
+MEASURES = {c.id: c.measure for c in CLAIMS}
 
 TINY = {"n_train": 1000, "n_test": 1000, "epochs": 1}
 SMALL = {"n_train": 5000, "n_test": 2000, "epochs": 2}
@@ -18,7 +20,7 @@ SMALL = {"n_train": 5000, "n_test": 2000, "epochs": 2}
 
 def worlds() -> list[World]:
     def w(claim: str, text: str, expected: Verdict, size: dict, **overrides: object) -> World:
-        return World(claim, text, expected, overridden(claim, {**size, **overrides}))
+        return World(claim, text, expected, overridden(MEASURES[claim], {**size, **overrides}))
 
     return [
         w("M1", "1,000 training images, one epoch", Verdict.NOT_REPRODUCED, TINY),

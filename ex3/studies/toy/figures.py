@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ex3.data.toy import FUNCTIONS
-from ex3.engine.claim import RunContext
+from ex3.studies.contract import RunContext
 from ex3.studies.toy.judge import NEAR_ZERO
 from ex3.studies.toy.study import MODELS, protocol_for, run_study
 
@@ -17,7 +17,7 @@ COLOURS = {"linear": "tab:blue", "cnn": "tab:red"}
 def toy_loss_curves(ctx: RunContext) -> Figure:
     """Normalised MSE per epoch: one panel per function, thin lines per seed, bold median."""
     protocol = protocol_for(ctx)
-    study = run_study(protocol)
+    study = run_study(ctx, protocol)
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=True)
     for ax, f in zip(axes, FUNCTIONS, strict=True):
         for m in MODELS:

@@ -34,8 +34,8 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
 from ex3.data.toy import FUNCTIONS
-from ex3.engine.claim import RunContext
-from ex3.engine.neighbourhood import Choice, Neighbourhood, Option
+from ex3.studies.contract import RunContext
+from ex3.studies.neighbourhood import Choice, Neighbourhood, Option
 from ex3.studies.toy import study
 
 #: Every function's linear slot filled by the same linear model started from N(0, 1).
@@ -71,20 +71,22 @@ def neighbourhood(profile: str) -> Neighbourhood:
 
 def prepare(contexts: list[RunContext], workers: int = 1) -> None:
     """Train the declared protocol (``contexts[0]``) and every neighbour now, in ``workers``."""
+    cache = contexts[0].cache
     declared, *others = [study.protocol_for(c) for c in contexts]
-    protocols = [p for p in dict.fromkeys(others) if not study.is_measured(p) and p != declared]
+    protocols = [p for p in dict.fromkeys(others)
+                 if not study.is_measured(cache, p) and p != declared]
     groups: dict[study.ToyProtocol, list[study.ToyProtocol]] = {}
     for protocol in protocols:
         groups.setdefault(study.stack_key(protocol), []).append(protocol)
-    alone = [] if study.is_measured(declared) else [[declared]]
+    alone = [] if study.is_measured(cache, declared) else [[declared]]
     # Longest stacks first, so that the processes finish together.
     batches = sorted(groups.values(),
                      key=lambda g: -len(g) * g[0].epochs * g[0].n_train) + alone
     if workers <= 1 or len(batches) <= 1:
         for batch in batches:
-            study.store(batch, study.run_many_one_thread(batch))
+            study.store(cache, batch, study.run_many_one_thread(batch))
         return
     with ProcessPoolExecutor(min(workers, len(batches)), mp_context=get_context("spawn")) as pool:
         for batch, curves in zip(batches, pool.map(study.run_many_one_thread, batches),
                                  strict=True):
-            study.store(batch, curves)
+            study.store(cache, batch, curves)

@@ -40,8 +40,9 @@ import numpy as np
 import torch
 
 from ex3.data.toy import FUNCTIONS, ToyData, make_toy_data
-from ex3.engine.claim import RunContext, with_overrides
 from ex3.models.toy import TOY_MODELS, squared_loss
+from ex3.studies.contract import RunContext, SessionCache, study_seeds, with_overrides
+from ex3.studies.toy.evidence import NEAR_ZERO, PLATEAU_WINDOW, ToyEvidence, ToyRun
 from ex3.training.loop import History, Split, TrainConfig, train, train_runs
 from ex3.training.seeding import build_seeded
 from ex3.training.stacked import StackedRuns
@@ -78,8 +79,7 @@ class ToyProtocol:
 
 def protocol_for(ctx: RunContext) -> ToyProtocol:
     """The declared protocol, with the context's seed count, master seed and overrides."""
-    n = ctx.seeds or len(ToyProtocol.seeds)
-    protocol = ToyProtocol(seeds=tuple(ctx.master_seed * 1000 + s for s in range(n)))
+    protocol = ToyProtocol(seeds=study_seeds(ctx, len(ToyProtocol.seeds)))
     return with_overrides(protocol, ctx)
 
 
@@ -240,9 +240,10 @@ def _train_stack(protocols: list[ToyProtocol], per_run_rates: bool
 
 Study = dict[int, dict[str, dict[str, Curves]]]
 
-#: The studies measured in this process, by protocol: the toy claims share one study, and
-#: ``store`` keeps the curves a robustness sweep trained in stacks.
-_STUDIES: dict[ToyProtocol, Study] = {}
+
+def _key(protocol: ToyProtocol) -> tuple[str, ToyProtocol]:
+    """The session-cache key of a protocol's curves."""
+    return ("toy", protocol)
 
 
 def _as_study(protocol: ToyProtocol, curves: dict[tuple[int, str, str], Curves]) -> Study:
@@ -267,16 +268,17 @@ def train_study(protocol: ToyProtocol) -> Study:
         return _as_study(protocol, run_stacked(protocol))
 
 
-def run_study(protocol: ToyProtocol) -> Study:
-    """Curves for every seed, function and model, trained once per protocol and process."""
-    if protocol not in _STUDIES:
-        _STUDIES[protocol] = train_study(protocol)
-    return _STUDIES[protocol]
+def run_study(ctx: RunContext, protocol: ToyProtocol) -> Study:
+    """Curves for every seed, function and model, trained once per protocol and session.
+
+    The toy claims share one study; the session's cache (``ctx.cache``) keeps it.
+    """
+    return ctx.cache.get(_key(protocol), lambda: train_study(protocol))
 
 
-def is_measured(protocol: ToyProtocol) -> bool:
-    """True when this process already holds the protocol's curves."""
-    return protocol in _STUDIES
+def is_measured(cache: SessionCache, protocol: ToyProtocol) -> bool:
+    """True when the session already holds the protocol's curves."""
+    return _key(protocol) in cache
 
 
 def run_many_one_thread(protocols: list[ToyProtocol]
@@ -286,29 +288,29 @@ def run_many_one_thread(protocols: list[ToyProtocol]
         return run_many(protocols)
 
 
-def store(protocols: list[ToyProtocol], curves: list[dict[tuple[int, str, str], Curves]]
-          ) -> None:
+def store(cache: SessionCache, protocols: list[ToyProtocol],
+          curves: list[dict[tuple[int, str, str], Curves]]) -> None:
     """Keep curves ``run_many`` trained (here or in a worker), so ``run_study`` finds them."""
     for protocol, result in zip(protocols, curves, strict=True):
-        _STUDIES[protocol] = _as_study(protocol, result)
+        cache.put(_key(protocol), _as_study(protocol, result))
 
 
-def summarise(curves: Curves, near_zero: float, plateau_window: int) -> dict[str, object]:
-    """The numbers the judges read from one run's curves."""
+def summarise(curves: Curves) -> ToyRun:
+    """The numbers the judges read from one run's curves (at the evidence's declared points)."""
     test = np.asarray(curves.test)
     train_ = np.asarray(curves.train)
-    below = np.nonzero(test <= near_zero)[0]
-    return {
-        "initial_train_nmse": float(train_[0]),
-        "initial_test_nmse": float(test[0]),
-        "final_train_nmse": float(train_[-1]),
-        "final_test_nmse": float(test[-1]),
-        "epochs_to_near_zero": int(below[0]) if below.size else None,
-        "plateau_change": _plateau_change(test, plateau_window),
-        "train_plateau_change": _plateau_change(train_, plateau_window),
-        "epochs": len(test) - 1,
-        "diverged": curves.diverged,
-    }
+    below = np.nonzero(test <= NEAR_ZERO)[0]
+    return ToyRun(
+        initial_train_nmse=float(train_[0]),
+        initial_test_nmse=float(test[0]),
+        final_train_nmse=float(train_[-1]),
+        final_test_nmse=float(test[-1]),
+        epochs_to_near_zero=int(below[0]) if below.size else None,
+        plateau_change=_plateau_change(test, PLATEAU_WINDOW),
+        train_plateau_change=_plateau_change(train_, PLATEAU_WINDOW),
+        epochs=len(test) - 1,
+        diverged=curves.diverged,
+    )
 
 
 def _plateau_change(curve: np.ndarray, window: int) -> float:
@@ -317,13 +319,12 @@ def _plateau_change(curve: np.ndarray, window: int) -> float:
     return float(abs(last.mean() - before.mean()) / max(before.mean(), 1e-12))
 
 
-def measure(ctx: RunContext, near_zero: float, plateau_window: int) -> dict:
+def measure(ctx: RunContext) -> ToyEvidence:
     """Evidence for the toy claims: per seed, function and model, the summary numbers."""
     protocol = protocol_for(ctx)
-    study = run_study(protocol)
+    study = run_study(ctx, protocol)
     per_seed = {
-        str(seed): {f: {m: summarise(study[seed][f][m], near_zero, plateau_window) for m in MODELS}
-                    for f in FUNCTIONS}
+        str(seed): {f: {m: summarise(study[seed][f][m]) for m in MODELS} for f in FUNCTIONS}
         for seed in protocol.seeds
     }
-    return {"protocol": asdict(protocol), "per_seed": per_seed}
+    return ToyEvidence(protocol=asdict(protocol), per_seed=per_seed)

@@ -13,15 +13,18 @@ removed (a piecewise-linear map cannot beat the linear model by much).
 
 from __future__ import annotations
 
-from ex3.engine.claim import Verdict
-from ex3.engine.sensitivity import World, overridden
+from ex3.studies.contract import Verdict, World, overridden
+from ex3.studies.toy.claims import CLAIMS
+
+MEASURES = {c.id: c.measure for c in CLAIMS}
 
 TINY = {"epochs": 40}
 
 
 def worlds() -> list[World]:
     def w(claim: str, text: str, expected: Verdict, **overrides: object) -> World:
-        return World(claim, text, expected, overridden(claim, {**TINY, **overrides}, seeds=2))
+        return World(claim, text, expected,
+                     overridden(MEASURES[claim], {**TINY, **overrides}, seeds=2))
 
     return [
         w("T1", "all three targets linear, a linear model in the CNN slot",
