@@ -31,6 +31,7 @@ from ex3.cli.failures import (
 from ex3.cli.robustness import run_robustness_command
 from ex3.cli.stability import run_stability_command
 from ex3.cli.verify import run_verify
+from ex3.config import DATA_DIR_ENV, DEFAULT_OUT, OUT_ENV, PROFILE_ENV
 from ex3.engine.agreement import MIN_MASTER_SEEDS
 from ex3.engine.pinned import PROFILES
 from ex3.errors import Ex3Error, Terminated
@@ -72,7 +73,7 @@ def _at_least(minimum: int) -> Callable[[str], int]:
 def _add_claim_options(command: argparse.ArgumentParser) -> None:
     """The options shared by ``verify`` and ``stability``: which claims, how, on what data."""
     command.add_argument("--profile", choices=PROFILES, default=None,
-                         help="protocol profile (default: $EX3_PROFILE or quick)")
+                         help=f"protocol profile (default: ${PROFILE_ENV} or quick)")
     command.add_argument("--only", nargs="+", action="extend", metavar="IDS",
                          help="claim ids to run, comma or space separated; repeat to add more "
                               "(default: all)")
@@ -80,12 +81,12 @@ def _add_claim_options(command: argparse.ArgumentParser) -> None:
                          help="seeds per study instead of each study's default")
     source = command.add_mutually_exclusive_group()
     source.add_argument("--data-dir", metavar="DIR",
-                        help="folder holding the official MNIST files (default: $EX3_DATA_DIR, "
+                        help=f"folder holding the official MNIST files (default: ${DATA_DIR_ENV}, "
                              "the download cache, else the bundled sample; '' means unset)")
     source.add_argument("--download", action="store_true",
                         help="download the official MNIST into the ex3 cache if it is not there")
     command.add_argument("--out", metavar="DIR",
-                         help="output folder (default: $EX3_OUT or ./ex3-out)")
+                         help=f"output folder (default: ${OUT_ENV} or ./{DEFAULT_OUT})")
 
 
 def _add_executor_options(command: argparse.ArgumentParser, workers_help: str) -> None:
@@ -175,8 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Show which MNIST files ex3 would use, with their sizes and sha256, and "
                     "whether each is the official file. Exit 2 when a file is missing or altered.")
     data.add_argument("--data-dir", metavar="DIR",
-                      help="folder to check (default: $EX3_DATA_DIR, the download cache, else the "
-                           "bundled sample; '' means unset)")
+                      help=f"folder to check (default: ${DATA_DIR_ENV}, the download cache, else "
+                           "the bundled sample; '' means unset)")
     data.set_defaults(handler=run_data)
     add_cache_command(commands)
     return parser

@@ -11,13 +11,14 @@ import argparse
 from typing import Any
 
 from ex3.cli.common import EXIT_CHANGED, EXIT_OK
+from ex3.config import CACHE_DIR_ENV
 
 
 def add_cache_command(commands: Any) -> None:
     """Register ``cache`` and its ``list``, ``verify`` and ``clear`` on the ``ex3`` parser."""
     cache = commands.add_parser(
         "cache", help="list, verify or clear the run cache of trained runs",
-        description="The run cache holds every trained MNIST run (in $EX3_CACHE_DIR/runs, "
+        description=f"The run cache holds every trained MNIST run (in ${CACHE_DIR_ENV}/runs, "
                     "default the user cache folder). list: its entries with size, model and "
                     "whether each verifies against its checksums; verify: the same, exit 1 if "
                     "any entry is damaged; clear: remove every entry.")

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ex3.cli.common import EXIT_OK
+from ex3.config import DATA_DIR_ENV
 from ex3.errors import DataError
 
 
@@ -17,7 +18,7 @@ def run_data(args: argparse.Namespace) -> int:
     first = entries[0]
     if first["source"] == "sample":
         print(f"source: the bundled sample {first['path']} (not the official MNIST; "
-              "set EX3_DATA_DIR or pass --data-dir for the full data)")
+              f"set {DATA_DIR_ENV} or pass --data-dir for the full data)")
         print(f"  {first['file']}  {first['size']:,} bytes  sha256 {first['sha256']}")
         print(f"  {first['attribution']} ({first['licence']})")
         return EXIT_OK

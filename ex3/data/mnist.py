@@ -9,14 +9,14 @@ expected and the fix.
 
 Sources, first match wins:
 
-1. ``data_dir`` or the ``EX3_DATA_DIR`` environment variable (read through
+1. ``data_dir`` or the data-folder environment variable (read through
    ``ex3.config``): a torchvision root
    (a folder holding ``MNIST/raw/<4 files>``), the ``MNIST`` folder, the raw
    folder, or any folder directly holding the four files. A wrong explicit
    folder is an error, never a silent fallback, so a typo cannot quietly turn a
    full-data run into a sample run.
 2. The ex3 user cache (``platformdirs.user_cache_dir("ex3")/mnist``, or
-   ``$EX3_CACHE_DIR/mnist``), used only when all four files are there.
+   ``mnist`` in the cache folder ``ex3.config`` names), used only when all four files are there.
 3. With ``download=True``: torchvision downloads into that cache.
 4. The small bundled sample (3,000 train / 1,000 test images), so that tests
    and demonstrations run without the 55 MB download.

@@ -1,4 +1,4 @@
-"""Where the MNIST files are: an explicit folder (argument or EX3_DATA_DIR) or the cache.
+"""Where the MNIST files are: an explicit folder (argument or environment) or the cache.
 
 A wrong explicit folder is an error that names where it came from, never a
 silent fallback, so a typo cannot quietly turn a full-data run into a sample
@@ -18,7 +18,7 @@ from ex3.errors import DataError
 
 
 def cache_root() -> Path:
-    """The torchvision root used as the ex3 download cache (``$EX3_CACHE_DIR/mnist`` if set)."""
+    """The torchvision root used as the download cache (``mnist`` in ``ex3.config.cache_dir``)."""
     return config.cache_dir() / "mnist"
 
 
@@ -31,7 +31,7 @@ def explicit_dir(data_dir: str | os.PathLike[str] | None,
     """The explicitly requested folder and where the request came from, if any.
 
     ``origin`` is the caller's name for ``data_dir`` (``--data-dir DIR``); the
-    environment's folder is named as it was set (``EX3_DATA_DIR=DIR``), so an
+    environment's folder is named as it was set (``NAME=DIR``, ``ex3.config``), so an
     error points at what the user actually typed.
     """
     if data_dir is not None and str(data_dir).strip():  # "" means unset, as for the variable

@@ -2,7 +2,7 @@
 
 A claim's measurement trains its runs one after another, and a run keeps
 only one core busy: the training loop runs on one intra-op thread
-(``EX3_THREADS`` overrides; see ``ex3.training.loop``), because small batches
+(see ``ex3.training.loop``), because small batches
 gain little from more and a fixed count keeps a run's rounding independent of
 how it was scheduled. With N workers, the runs the selected claims will ask
 for are trained first, N at a time, each in its own process (spawn: no state
@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ex3.config import data_dir_from_env
+from ex3.config import NO_CACHE_ENV, data_dir_from_env
 from ex3.data.mnist import MnistData, load_mnist
 from ex3.engine.claim import Claim, RunContext
 from ex3.engine.registry import study_of
@@ -175,8 +175,8 @@ def prefetch(claims: Iterable[Claim], ctx: RunContext | Sequence[RunContext], wo
     if not runs.cache_enabled() and planned_runs(claims, contexts):
         what = "--executor dask" if executor == "dask" else "--workers above 1"
         fix = "drop --executor dask" if executor == "dask" else "use --workers 1"
-        raise UsageError(f"{what} trains runs into the run cache, which EX3_NO_CACHE "
-                         f"turns off; unset EX3_NO_CACHE or {fix}")
+        raise UsageError(f"{what} trains runs into the run cache, which {NO_CACHE_ENV} "
+                         f"turns off; unset {NO_CACHE_ENV} or {fix}")
     n_planned, pending = runs_to_train(claims, contexts)
     todo = [spec for spec, _ in pending]
     if not todo:

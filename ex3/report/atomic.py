@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from ex3.config import OUT_ENV
 from ex3.errors import OutputError
 
 
@@ -15,10 +16,10 @@ def ensure_writable_dir(path: Path) -> Path:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create output folder {path}: {exc.strerror}; "
-                          "choose another folder (--out or EX3_OUT)") from None
+                          f"choose another folder (--out or {OUT_ENV})") from None
     if not path.is_dir() or not os.access(path, os.W_OK | os.X_OK):
         raise OutputError(f"output folder {path} is not a writable folder; "
-                          "choose another folder (--out or EX3_OUT) or fix its permissions")
+                          f"choose another folder (--out or {OUT_ENV}) or fix its permissions")
     return path
 
 

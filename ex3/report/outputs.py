@@ -17,6 +17,7 @@ import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from ex3.config import OUT_ENV
 from ex3.errors import OutputError
 from ex3.report.atomic import ensure_writable_dir, stage
 
@@ -51,7 +52,7 @@ def check_outputs(out: Path, names: Iterable[str]) -> None:
         kind = _blocker(path)
         if kind is not None:
             raise OutputError(f"output file {path} is {kind}, which the run cannot replace; "
-                              "remove it or choose another output folder (--out or EX3_OUT)")
+                              f"remove it or choose another output folder (--out or {OUT_ENV})")
 
 
 def commit_outputs(out: Path, files: Mapping[str, bytes | str]) -> list[Path]:
@@ -73,7 +74,7 @@ def commit_outputs(out: Path, files: Mapping[str, bytes | str]) -> list[Path]:
             os.replace(staged.pop(name), out / name)
     except OSError as exc:
         raise OutputError(f"cannot write {out / name}: {exc.strerror or exc}; free some space or "
-                          "choose another output folder (--out or EX3_OUT)") from None
+                          f"choose another output folder (--out or {OUT_ENV})") from None
     finally:
         for tmp in staged.values():
             Path(tmp).unlink(missing_ok=True)

@@ -1,10 +1,10 @@
 """The on-disk run cache: a trained run, keyed by protocol + data + code version.
 
 Several claims share one training run, and a second invocation does not
-retrain. Entries live outside the repository (``EX3_CACHE_DIR`` or the user
-cache folder). Each entry is written under a temporary name and renamed into
-place, so a crash never leaves a partial entry that looks complete, and it
-carries the sha256 of its files and the key it was stored under
+retrain. Entries live outside the repository (the cache folder ``ex3.config``
+names, by default the user cache folder). Each entry is written under a
+temporary name and renamed into place, so a crash never leaves a partial
+entry that looks complete, and it carries the sha256 of its files and the key it was stored under
 (``ex3.training.entries``). An entry that fails verification, or that the
 caller cannot restore, is reported in one line on stderr, removed and
 recomputed; :func:`retrained_entries` lists those of this process, so a report
@@ -72,11 +72,12 @@ def runs_dir() -> Path:
 
 
 def cache_enabled() -> bool:
-    """The run cache is on unless EX3_NO_CACHE is set to a non-blank value."""
+    """The run cache is on unless the environment turns it off (``ex3.config.cache_enabled``)."""
     return config.cache_enabled()
 
 
-_FIX = "set EX3_CACHE_DIR to a writable folder, or EX3_NO_CACHE=1 to train without the cache"
+_FIX = (f"set {config.CACHE_DIR_ENV} to a writable folder, or {config.NO_CACHE_ENV}=1 to train "
+        "without the cache")
 
 #: Entries of this process that failed verification and were trained again, in order.
 _RETRAINED: list[dict[str, str]] = []

@@ -80,7 +80,7 @@ def loss_for(spec: RunSpec) -> LossFn:
 
 
 def cache_enabled() -> bool:
-    """The run cache is on unless EX3_NO_CACHE is set to a non-blank value."""
+    """The run cache is on unless the environment turns it off (``ex3.config.cache_enabled``)."""
     return cache.cache_enabled()
 
 
