@@ -23,6 +23,7 @@ from ex3.bench.gate import Baseline, Measured, from_entry, machine
 from ex3.bench.targets import Mode
 from ex3.bench.time_to_target import Plan, TargetResult
 from ex3.data.mnist import MnistData, load_mnist
+from ex3.studies.contract import RunContext
 
 BASELINE_PATH = Path(__file__).resolve().parent / "baseline_steps.json"
 
@@ -81,7 +82,8 @@ def report() -> BenchReport:
 @pytest.fixture(scope="session")
 def mnist() -> MnistData:
     """The full MNIST; the benchmarks' targets and baselines mean nothing on the sample."""
-    data = load_mnist()  # EX3_DATA_DIR, else the cache, else the sample
+    ctx = RunContext.resolve()  # the environment's data folder, else the cache, else the sample
+    data = load_mnist(ctx.data_dir, origin=ctx.data_origin)
     if data.kind != "full":
         pytest.skip("needs the full MNIST (set EX3_DATA_DIR to the official files); "
                     f"found {data.source}")
