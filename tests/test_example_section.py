@@ -18,7 +18,7 @@ from example_section.judge import judge_x1
 
 from ex3.cli import main
 from ex3.engine import registry as engine_registry
-from ex3.engine.evaluate import evaluate
+from ex3.engine.evaluate import evaluate_claim
 from ex3.engine.parallel import planned_runs
 from ex3.engine.robustness import ROBUST, run_robustness
 from ex3.engine.sensitivity import all_worlds, falsify
@@ -42,7 +42,7 @@ def test_without_its_line_the_section_is_unknown() -> None:
 def test_the_claim_is_measured_judged_and_written_as_typed_evidence(with_the_example) -> None:
     claim = engine_registry.get_claim("X1")
     assert engine_registry.study_of(claim) is example_section.STUDY
-    result = evaluate(claim, RunContext())
+    result = evaluate_claim(claim, RunContext())
     assert result.verdict is Verdict.REPRODUCED
     assert result.protocol == {"seeds": [0, 1, 2], "tosses": 1000, "p_heads": 0.5}
     assert set(result.evidence["heads_share"]) == {"0", "1", "2"}

@@ -248,7 +248,7 @@ def test_a_recorded_qualifier_round_trips_and_reaches_verify(fake_study, tmp_pat
                                                              monkeypatch):
     from ex3.cli.common import read_record
     from ex3.engine import robustness_record
-    from ex3.engine.evaluate import evaluate
+    from ex3.engine.evaluate import evaluate_claim
 
     claim = _fake_claim(flips_at=0.1)
     [result] = run_robustness([claim], RunContext())
@@ -266,10 +266,10 @@ def test_a_recorded_qualifier_round_trips_and_reaches_verify(fake_study, tmp_pat
     assert table["quick"]["X1"]["qualifier"] == FRAGILE
     assert table["quick"]["X1"]["flips_with"] == ["learning rate = 0.1 (1/1)"]
     monkeypatch.setattr(robustness_record, "_table", lambda: table)
-    shown = evaluate(claim, RunContext()).robustness
+    shown = evaluate_claim(claim, RunContext()).robustness
     assert shown["qualifier"] == FRAGILE and shown["recorded"] and shown["holds"] == 3
-    assert evaluate(claim, RunContext(profile="full")).robustness == {}
-    assert evaluate(claim, RunContext(seeds=1)).robustness == {}
+    assert evaluate_claim(claim, RunContext(profile="full")).robustness == {}
+    assert evaluate_claim(claim, RunContext(seeds=1)).robustness == {}
 
 
 def test_record_refuses_a_folder_or_a_damaged_file(tmp_path):

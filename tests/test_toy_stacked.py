@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from ex3.data.toy import FUNCTIONS
-from ex3.studies.toy.study import MODELS, ToyProtocol, run_one, run_stacked
+from ex3.studies.toy.study import SLOTS, ToyProtocol, run_one, run_stacked
 
 PROTOCOLS = [
     ToyProtocol(seeds=(0, 7), epochs=3),
@@ -25,7 +25,7 @@ PROTOCOLS = [
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_stacked_study_matches_runs_trained_alone(protocol):
     stacked = run_stacked(protocol)
-    assert set(stacked) == {(s, f, m) for s in protocol.seeds for f in FUNCTIONS for m in MODELS}
+    assert set(stacked) == {(s, f, m) for s in protocol.seeds for f in FUNCTIONS for m in SLOTS}
     for (seed, function, slot), curves in stacked.items():
         alone = run_one(protocol, seed, function, slot)
         assert len(curves.test) == protocol.epochs + 1

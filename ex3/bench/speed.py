@@ -85,7 +85,7 @@ def toy_study_straightforward_s(protocol: toy_study.ToyProtocol) -> float:
         start = time.perf_counter()
         for seed in protocol.seeds:
             for function in FUNCTIONS:
-                for model in toy_study.MODELS:
+                for model in toy_study.SLOTS:
                     toy_study.run_one(protocol, seed, function, model)
         return time.perf_counter() - start
 

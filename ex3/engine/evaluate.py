@@ -11,7 +11,7 @@ from ex3.engine.robustness_record import recorded as recorded_robustness
 from ex3.engine.statistics import compare
 
 
-def evaluate(claim: Claim, ctx: RunContext) -> ClaimResult:
+def evaluate_claim(claim: Claim, ctx: RunContext) -> ClaimResult:
     """Measure and judge ``claim`` under ``ctx``; data and usage errors propagate.
 
     A claim measured on the bundled MNIST sample is compared with the

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ex3.engine.claim import Claim, ClaimResult, Evidence, Judgement, RunContext, Verdict
-from ex3.engine.evaluate import evaluate
+from ex3.engine.evaluate import evaluate_claim
 from ex3.engine.registry import studies
 from ex3.studies.contract import Study
 from ex3.studies.neighbourhood import Neighbour, Neighbourhood, neighbours
@@ -191,7 +191,7 @@ def run_robustness(claims: Sequence[Claim], ctx: RunContext, budget: int = 0, se
         p = plans.get(claim.id)
         if on_claim is not None:
             on_claim(claim, len(p.neighbours) if p else 0)
-        result = evaluate(claim, ctx)
+        result = evaluate_claim(claim, ctx)
         testable = claim.measure is not None and claim.judge is not None \
             and claim.not_testable is None
         if p is None or not testable or result.estimate is Verdict.SKIPPED:

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from ex3.engine.claim import Claim, ClaimResult, RunContext, Verdict
-from ex3.engine.evaluate import evaluate
+from ex3.engine.evaluate import evaluate_claim
 
 
 def aggregate(runs: dict[int, ClaimResult]) -> ClaimResult:
@@ -68,7 +68,7 @@ def run_stability(claims: Sequence[Claim], ctx: RunContext, master_seeds: Sequen
             if on_start is not None:
                 on_start(master, claim)
             if claim.id not in done:
-                done[claim.id] = evaluate(claim, master_ctx)
+                done[claim.id] = evaluate_claim(claim, master_ctx)
             result = done[claim.id]
             per_claim[claim.id][master] = result
             if on_result is not None:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from ex3.engine.claim import Claim, ClaimResult, RunContext
-from ex3.engine.evaluate import evaluate
+from ex3.engine.evaluate import evaluate_claim
 from ex3.report.outputs import commit_outputs
 from ex3.report.verdicts import build_document, verdict_files
 
@@ -27,7 +27,7 @@ class Session:
     def run(self, claim: Claim) -> ClaimResult:
         """Evaluate ``claim`` once per session (later calls return the same result)."""
         if claim.id not in self.results:
-            self.results[claim.id] = evaluate(claim, self.ctx)
+            self.results[claim.id] = evaluate_claim(claim, self.ctx)
         return self.results[claim.id]
 
     def ordered(self) -> list[ClaimResult]:

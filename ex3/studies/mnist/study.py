@@ -19,7 +19,7 @@ from ex3.training.loop import History, TrainConfig
 from ex3.training.runner import run
 from ex3.training.runs import RunResult, RunSpec
 
-MODELS = ("linear", "mlp", "convnet")
+CLASSIFIERS = ("linear", "mlp", "convnet")
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class MnistProtocol:
 
     seeds: tuple[int, ...]
     epochs: int
-    models: tuple[str, ...] = MODELS
+    models: tuple[str, ...] = CLASSIFIERS
     optimizer: str = "adam"
     lr: float = 1e-3
     batch_size: int = 32

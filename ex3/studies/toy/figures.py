@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from ex3.data.toy import FUNCTIONS
 from ex3.studies.contract import RunContext
 from ex3.studies.toy.judge import NEAR_ZERO
-from ex3.studies.toy.study import MODELS, protocol_for, run_study
+from ex3.studies.toy.study import SLOTS, protocol_for, run_study
 
 COLOURS = {"linear": "tab:blue", "cnn": "tab:red"}
 
@@ -20,7 +20,7 @@ def toy_loss_curves(ctx: RunContext) -> Figure:
     study = run_study(ctx, protocol)
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=True)
     for ax, f in zip(axes, FUNCTIONS, strict=True):
-        for m in MODELS:
+        for m in SLOTS:
             for split, style in (("train", "--"), ("test", "-")):
                 runs = np.array([getattr(study[s][f][m], split) for s in protocol.seeds])
                 epochs = np.arange(runs.shape[1])

@@ -10,7 +10,7 @@ both profiles because the whole study takes seconds:
   (Keras' default, which the report used); 100 epochs; no L2 penalty
   (lambda = 0: the report does not mention one);
 * five seeds; seed s draws W, the data, the noise and the initial weights.
-* MODELS names the two slots ("linear", "cnn"); ``substitutions`` and
+* SLOTS names the two slots ("linear", "cnn"); ``substitutions`` and
   ``targets`` may put another model in a slot or another target behind a
   function, only to build falsification worlds.
 
@@ -47,7 +47,7 @@ from ex3.training.loop import History, Split, TrainConfig, train, train_runs
 from ex3.training.seeding import build_seeded
 from ex3.training.stacked import StackedRuns
 
-MODELS = ("linear", "cnn")
+SLOTS = ("linear", "cnn")
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,7 @@ def _train_stack(protocols: list[ToyProtocol], per_run_rates: bool
     """Train every run of ``protocols`` (one ``stack_key``) as one stack, grouped by model."""
     first = protocols[0]
     keys = [(i, seed, f, slot) for i in range(len(protocols)) for seed in first.seeds
-            for f in FUNCTIONS for slot in MODELS]
+            for f in FUNCTIONS for slot in SLOTS]
     data = {seed: make_toy_data(seed, first.n_train, first.n_test, first.noise)
             for seed in first.seeds}
     by_model: dict[str, list[tuple[int, int, str, str]]] = {}
@@ -247,7 +247,7 @@ def _key(protocol: ToyProtocol) -> tuple[str, ToyProtocol]:
 
 
 def _as_study(protocol: ToyProtocol, curves: dict[tuple[int, str, str], Curves]) -> Study:
-    return {seed: {f: {m: curves[(seed, f, m)] for m in MODELS} for f in FUNCTIONS}
+    return {seed: {f: {m: curves[(seed, f, m)] for m in SLOTS} for f in FUNCTIONS}
             for seed in protocol.seeds}
 
 
@@ -324,7 +324,7 @@ def measure(ctx: RunContext) -> ToyEvidence:
     protocol = protocol_for(ctx)
     study = run_study(ctx, protocol)
     per_seed = {
-        str(seed): {f: {m: summarise(study[seed][f][m]) for m in MODELS} for f in FUNCTIONS}
+        str(seed): {f: {m: summarise(study[seed][f][m]) for m in SLOTS} for f in FUNCTIONS}
         for seed in protocol.seeds
     }
     return ToyEvidence(protocol=asdict(protocol), per_seed=per_seed)
