@@ -33,10 +33,6 @@ ALLOWED_UPWARD = {
     # The model table names the loop's LossFn type; ex3/models/*.py are part of the run
     # cache key, so editing them would invalidate every cached run.
     ("ex3.models.registry", "ex3.training.loop"),
-    # Type-only (TYPE_CHECKING) imports of the progress display the executors feed; left
-    # until the executors' interface settles.
-    ("ex3.engine.parallel", "ex3.report.progress"),
-    ("ex3.engine.dask_executor", "ex3.report.progress"),
 }
 
 #: Import edges known to close a cycle, left out of the cycle search: each is a loop to

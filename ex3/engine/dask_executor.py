@@ -43,7 +43,7 @@ from ex3.training.runs import RunSpec
 
 if TYPE_CHECKING:
     from ex3.data.mnist import MnistData
-    from ex3.report.progress import Progress
+    from ex3.engine.progress_sink import ProgressSink
 
 #: How to install what ``--executor dask`` needs.
 INSTALL_FIX = 'pip install -e ".[dask]"'
@@ -147,7 +147,7 @@ def store(spec: RunSpec, remote: RemoteRun, data: MnistData) -> bool:
 
 def train_on_dask(pending: Sequence[tuple[RunSpec, int]], data: MnistData,
                   data_dir: str | None, download: bool, workers: int,
-                  scheduler: str | None, progress: Progress | None = None) -> DaskOutcome:
+                  scheduler: str | None, progress: ProgressSink | None = None) -> DaskOutcome:
     """Train ``pending`` (runs with their images per epoch) on Dask; store each here as it ends.
 
     Without ``scheduler`` a LocalCluster of ``workers`` processes (one thread
@@ -194,7 +194,7 @@ def train_on_dask(pending: Sequence[tuple[RunSpec, int]], data: MnistData,
     return DaskOutcome(trained, stored, foreign, n_workers, threads or 0)
 
 
-def _epoch_handler(todo: Sequence[RunSpec], progress: Progress) -> Any:
+def _epoch_handler(todo: Sequence[RunSpec], progress: ProgressSink) -> Any:
     """A topic handler that feeds the workers' epoch events to the progress display."""
     from ex3.training.loop import EpochRecord
 

@@ -45,7 +45,7 @@ from ex3.training.cache import runs_dir
 from ex3.training.runs import RunSpec
 
 if TYPE_CHECKING:
-    from ex3.report.progress import Progress
+    from ex3.engine.progress_sink import ProgressSink
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ def kept_executor(executor: str) -> contextlib.AbstractContextManager[None]:
 
 
 def prefetch(claims: Iterable[Claim], ctx: RunContext | Sequence[RunContext], workers: int,
-             progress: Progress | None = None, executor: str = "local",
+             progress: ProgressSink | None = None, executor: str = "local",
              scheduler: str | None = None) -> PrefetchReport:
     """Train every planned run of ``claims`` not yet in the cache, ``workers`` at a time.
 
@@ -201,7 +201,7 @@ def prefetch(claims: Iterable[Claim], ctx: RunContext | Sequence[RunContext], wo
 
 
 def _train_locally(pending: Sequence[tuple[RunSpec, int]], first: RunContext, n_procs: int,
-                   threads: int, progress: Progress | None) -> int:
+                   threads: int, progress: ProgressSink | None) -> int:
     """Train ``pending`` in ``n_procs`` spawned processes; how many were trained (not hits)."""
     todo = [spec for spec, _ in pending]
     if progress is not None:
@@ -225,7 +225,7 @@ def _train_locally(pending: Sequence[tuple[RunSpec, int]], first: RunContext, n_
     return trained
 
 
-def _drain(events: Any, progress: Progress | None) -> None:
+def _drain(events: Any, progress: ProgressSink | None) -> None:
     if events is None or progress is None:
         return
     while True:
