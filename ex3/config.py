@@ -14,6 +14,8 @@ itself in an error message:
 * ``EX3_DATA_DIR``: the MNIST folder;
 * ``EX3_SEEDS``: the number of seeds per study for ``pytest claims/`` (the
   ``--seeds`` of the ``ex3`` command);
+* ``EX3_DEVICE``: where MNIST runs train, ``auto`` (default: a CUDA GPU when
+  there is one), ``cpu`` or ``cuda`` (the ``--device`` of the ``ex3`` command);
 * ``EX3_THREADS``: the training loop's intra-op threads (read in
   ``ex3.training.loop``; set here for a block by :func:`loop_threads`).
 
@@ -40,12 +42,15 @@ CACHE_DIR_ENV = "EX3_CACHE_DIR"
 NO_CACHE_ENV = "EX3_NO_CACHE"
 DATA_DIR_ENV = "EX3_DATA_DIR"
 SEEDS_ENV = "EX3_SEEDS"
+DEVICE_ENV = "EX3_DEVICE"
 #: Read by ``ex3.training.loop`` (whose source is hashed into the run cache key, so the
 #: name is repeated there rather than imported from here).
 THREADS_ENV = "EX3_THREADS"
 
 #: The protocol profiles, quick first (the default).
 PROFILES = ("quick", "full")
+#: Where MNIST runs train: ``auto`` (a CUDA GPU when there is one, else the CPU), or either.
+DEVICES = ("auto", "cpu", "cuda")
 DEFAULT_OUT = "ex3-out"
 
 
@@ -102,6 +107,15 @@ def cache_enabled() -> bool:
 def data_dir_from_env() -> FromEnv | None:
     """The MNIST folder named by EX3_DATA_DIR, with its origin for messages; None when unset."""
     return _from_env(DATA_DIR_ENV)
+
+
+def device_from_env() -> str | None:
+    """The device named by EX3_DEVICE (auto, cpu or cuda), validated; None when unset."""
+    device = _setting(DEVICE_ENV)
+    if device is not None and device not in DEVICES:
+        raise UsageError(f"{DEVICE_ENV}={device!r} is not a device; set it to one of "
+                         f"{', '.join(DEVICES)}")
+    return device
 
 
 def seeds_from_env() -> int | None:

@@ -31,7 +31,7 @@ from ex3.cli.failures import (
 from ex3.cli.robustness import run_robustness_command
 from ex3.cli.stability import run_stability_command
 from ex3.cli.verify import run_verify
-from ex3.config import DATA_DIR_ENV, DEFAULT_OUT, OUT_ENV, PROFILE_ENV
+from ex3.config import DATA_DIR_ENV, DEFAULT_OUT, DEVICE_ENV, DEVICES, OUT_ENV, PROFILE_ENV
 from ex3.engine.agreement import MIN_MASTER_SEEDS
 from ex3.engine.pinned import PROFILES
 from ex3.errors import Ex3Error, Terminated
@@ -87,6 +87,10 @@ def _add_claim_options(command: argparse.ArgumentParser) -> None:
                         help="download the official MNIST into the ex3 cache if it is not there")
     command.add_argument("--out", metavar="DIR",
                          help=f"output folder (default: ${OUT_ENV} or ./{DEFAULT_OUT})")
+    command.add_argument("--device", choices=DEVICES, default=None,
+                         help=f"where MNIST runs train (default: ${DEVICE_ENV} or auto: a CUDA "
+                              "GPU when torch sees one, else the CPU); verdicts must not "
+                              "depend on it")
 
 
 def _add_executor_options(command: argparse.ArgumentParser, workers_help: str) -> None:

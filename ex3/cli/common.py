@@ -33,7 +33,7 @@ def context(args: argparse.Namespace) -> RunContext:
     """The run context the arguments ask for, the environment filling the rest
     (``RunContext.resolve``); ``--data-dir ''`` means not given."""
     return RunContext.resolve(profile=args.profile, seeds=args.seeds, data_dir=args.data_dir,
-                              download=args.download)
+                              download=args.download, device=getattr(args, "device", None))
 
 
 def check_data(ctx: RunContext) -> None:

@@ -195,18 +195,24 @@ class RunContext:
     download: bool = False
     data_origin: str | None = None
     overrides: tuple[tuple[str, Any], ...] = ()
+    #: Where MNIST runs train (``cpu`` or ``cuda``; resolved from ``auto`` by ``resolve``).
+    #: Not part of any protocol: a verdict must not depend on it, only the rounding may.
+    device: str = "cpu"
     cache: SessionCache = field(default_factory=SessionCache, compare=False, repr=False)
 
     @classmethod
     def resolve(cls, *, profile: str | None = None, seeds: int | None = None,
-                data_dir: str | None = None, download: bool = False) -> RunContext:
+                data_dir: str | None = None, download: bool = False,
+                device: str | None = None) -> RunContext:
         """The one run context of a session: what the caller was given, else the environment.
 
         ``ex3`` (its options), ``pytest claims/`` and the benchmarks all build
         their context here, so a setting means the same everywhere and a data
         error names where the folder came from (``--data-dir DIR`` or the
         environment variable ``ex3.config`` reads). A blank ``data_dir`` counts
-        as not given.
+        as not given. ``device`` (else the environment's, else ``auto``) is
+        resolved here: ``auto`` is ``cuda`` when torch sees a CUDA device, else
+        ``cpu``; ``cuda`` without one is a usage error.
         """
         env_data = config.data_dir_from_env()
         if download and env_data is not None:
@@ -218,12 +224,28 @@ class RunContext:
             folder, origin = env_data.value, env_data.origin
         return cls(profile=profile or config.profile_from_env(),
                    seeds=seeds if seeds is not None else config.seeds_from_env(),
-                   data_dir=folder, download=download, data_origin=origin)
+                   data_dir=folder, download=download, data_origin=origin,
+                   device=resolve_device(device or config.device_from_env() or "auto"))
 
     @property
     def on_epoch(self) -> EpochHook | None:
         """The session's per-epoch callback (progress), passed to every run trained."""
         return self.cache.on_epoch
+
+
+def resolve_device(choice: str) -> str:
+    """``cpu`` or ``cuda`` for the choice ``auto``, ``cpu`` or ``cuda`` (``RunContext.resolve``)."""
+    import torch
+
+    if choice not in config.DEVICES:
+        raise UsageError(f"device {choice!r} is not one of {', '.join(config.DEVICES)}")
+    available = torch.cuda.is_available()
+    if choice == "cuda" and not available:
+        raise UsageError("--device cuda asks for a CUDA GPU, but torch sees none here; "
+                         "use --device cpu or --device auto")
+    if choice == "auto":
+        return "cuda" if available else "cpu"
+    return choice
 
 
 def study_seeds(ctx: RunContext, default: int) -> tuple[int, ...]:
