@@ -100,12 +100,23 @@ class Restart:
         return self.model
 
 
+def warm_up_images(n_train: int, batch_size: int) -> int:
+    """Images of a warm-up: 20 full batches plus the remainder of an epoch of ``n_train``."""
+    return min(n_train, batch_size * 20 + n_train % batch_size)
+
+
 def warmed_up(keras: Any, x: np.ndarray, y: np.ndarray, batch_size: int,
               seed: int) -> tuple[Restart, float]:
-    """A fresh model after one warm-up fit of 20 batches, and that fit's seconds."""
+    """A fresh model after one warm-up fit, and that fit's seconds.
+
+    The warm-up takes 20 full batches and then a last batch as short as the
+    last batch of an epoch of ``x`` (none when ``batch_size`` divides it), so
+    the timed epoch meets no batch shape the warm-up did not: TensorFlow
+    traces its train step again for a new shape.
+    """
     model = lenet(keras, seed)
     restart = Restart(keras, model, seed)
-    n = batch_size * 20
+    n = warm_up_images(len(x), batch_size)
     start = time.perf_counter()
     model.fit(x[:n], y[:n], batch_size=batch_size, epochs=1, verbose=0)
     return restart, time.perf_counter() - start

@@ -42,6 +42,7 @@ import torch
 from torch import nn
 
 from ex3.bench import targets as T
+from ex3.bench.keras_peer import warm_up_images
 from ex3.data.mnist import MnistData
 from ex3.data.toy import make_toy_data
 from ex3.models import toy_numpy
@@ -270,8 +271,9 @@ def convnet_epoch_times(data: MnistData, n_train: int, backend: str, batch_size:
                         repeats: int = 1, seed: int = T.MNIST_SEED) -> EpochTimes:
     """Epochs of our convnet (the loop) and of Keras' on the first ``n_train`` images.
 
-    Each side runs a warm-up of 20 batches first, so first-call costs are
-    not timed, then ``repeats`` epochs, each from the same initial weights:
+    Each side runs a warm-up first (20 batches and a last batch as short as
+    the epoch's, ``keras_peer.warm_up_images``), so first-call costs are not
+    timed, then ``repeats`` epochs, each from the same initial weights:
     ours is the loop's training time of a freshly built model, Keras' the
     wall time of ``fit`` (which trains only: no validation data is passed)
     from its saved initial weights (``ex3.bench.keras_peer``).
@@ -281,7 +283,8 @@ def convnet_epoch_times(data: MnistData, n_train: int, backend: str, batch_size:
     x, y = data.train_x[:n_train], data.train_y[:n_train]
     tr, te = Split(x, y), Split(data.test_x, data.test_y)
     config = TrainConfig("adam", 1e-3, batch_size, 1, seed)
-    warm = Split(x[:batch_size * 20], y[:batch_size * 20])
+    n_warm = warm_up_images(n_train, batch_size)
+    warm = Split(x[:n_warm], y[:n_warm])
     train(build_seeded(lenet, seed), warm, te, config, nn.functional.cross_entropy,
           classify=True, evaluate_train=False)
     ours = [train(build_seeded(lenet, seed), tr, te, config, nn.functional.cross_entropy,
