@@ -11,17 +11,25 @@ from ex3.report.environment import environment
 from ex3.training.loop import train_threads
 
 
-def bench_environment() -> dict[str, object]:
-    """The project's environment record plus Keras' version and the 1-minute load average.
+def _version(*distributions: str) -> str | None:
+    """The installed version of the first of ``distributions`` that is installed, else None."""
+    for name in distributions:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
 
-    The load average matters on shared 2-core machines: a wall time taken
-    under a load of 4 is not comparable with one taken on an idle machine.
+
+def bench_environment() -> dict[str, object]:
+    """The project's environment record plus Keras' and TensorFlow's versions and the load.
+
+    The load average (1 minute) matters on shared 2-core machines: a wall
+    time taken under a load of 4 is not comparable with one taken on an idle
+    machine.
     """
     env = environment()
-    try:
-        keras = metadata.version("keras")
-    except metadata.PackageNotFoundError:
-        keras = None
-    libraries = {**env["libraries"], "keras": keras}  # type: ignore[dict-item]
+    libraries = {**env["libraries"], "keras": _version("keras"),  # type: ignore[dict-item]
+                 "tensorflow": _version("tensorflow", "tensorflow-cpu")}
     return {**env, "libraries": libraries, "torch_threads": torch.get_num_threads(),
             "train_threads": train_threads(), "load_average_1m": os.getloadavg()[0]}

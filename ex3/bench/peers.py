@@ -5,32 +5,44 @@
 * scikit-learn's ``LogisticRegression`` (lbfgs) against the linear MNIST
   model: time to 92% test accuracy and final accuracy;
 * scikit-learn's ``PCA`` fit against the autoencoder's training time;
-* Keras 3 on its torch backend (the optional ``peers`` extra) running the
-  report's convnet, against ours: time per epoch and time to 98%.
+* Keras 3 (the optional ``peers`` extra) running the report's convnet on its
+  torch backend and on TensorFlow, the report's own stack, against ours: time
+  per epoch and time to 98%. Keras fixes its backend when first imported, so
+  each backend runs in a child process (``ex3.bench.keras_peer``).
 
 A peer's own driving code (the numpy descent, ``LogisticRegression.fit``,
 ``keras.Model.fit``) is the peer's; our side always goes through
 ``ex3.training.loop.train``. Every peer runs with the loop's thread count
-(``ex3.training.loop.train_threads``: torch threads for Keras, BLAS threads
-through threadpoolctl for numpy and scikit-learn), so a ratio compares
-implementations, not thread policies.
+(``ex3.training.loop.train_threads``: torch threads for Keras on torch,
+TensorFlow's intra-op and inter-op pools for Keras on TensorFlow, BLAS threads
+through threadpoolctl for numpy, scikit-learn and the Keras process), so a
+ratio compares implementations, not thread policies.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from ex3.bench import targets as T
+from ex3.bench.keras_peer import warm_up_images
 from ex3.data.mnist import MnistData
 from ex3.data.toy import make_toy_data
 from ex3.models import toy_numpy
@@ -38,6 +50,17 @@ from ex3.models.toy import ToyCNN, squared_loss
 from ex3.studies.toy import study as toy_study
 from ex3.training.loop import Split, TrainConfig, intra_op_threads, train, train_threads
 from ex3.training.seeding import build_seeded
+
+
+@contextlib.contextmanager
+def same_threads() -> Iterator[None]:
+    """Torch and BLAS limited to the loop's thread count for the duration of a peer's run."""
+    from threadpoolctl import threadpool_limits
+
+    threads = train_threads()
+    with intra_op_threads(threads), threadpool_limits(limits=threads):
+        yield
+
 
 # --------------------------------------------------------------------------- numpy toy CNN
 
@@ -153,166 +176,138 @@ def pca_fit_seconds(train_x: torch.Tensor, components: int = T.PCA_COMPONENTS) -
 
 # --------------------------------------------------------------------------- Keras
 
-
-def keras_unavailable() -> str | None:
-    """None when Keras 3 can run on the torch backend here, else why not."""
-    if importlib.util.find_spec("keras") is None:
-        return "Keras is not installed (pip install -e '.[peers]')"
-    backend = os.environ.setdefault("KERAS_BACKEND", "torch")
-    if backend != "torch":
-        return f"KERAS_BACKEND={backend}; the Keras peer runs on the torch backend only"
-    import keras
-
-    if int(keras.__version__.split(".")[0]) < 3:
-        return f"Keras {keras.__version__} is not Keras 3"
-    if keras.backend.backend() != "torch":
-        return f"Keras was already imported with the {keras.backend.backend()} backend"
-    return None
+KERAS_BACKENDS = ("torch", "tensorflow")
+KERAS_TIMEOUT_S = 3600.0
 
 
-def keras_lenet(seed: int) -> object:
-    """The report's convnet (``ex3.models.mnist.lenet``) in Keras: same layers, Keras' defaults.
+def keras_unavailable(backend: str) -> str | None:
+    """None when Keras 3 can run the peer on ``backend`` here, else why not (a skip's reason).
 
-    Conv 5x5 x6 (same padding) + ReLU + max-pool 2, conv 5x5 x16 + ReLU +
-    max-pool 2, dense 120 and 84 with ReLU, 10 logits; Adam lr 1e-3 and
-    cross-entropy from logits, as the study. Initialisation is Keras' own
-    (Glorot uniform), as a Keras user would get.
+    Asks the installed packages' metadata only: Keras is never imported in
+    this process, since its backend is fixed at its first import (the peer
+    runs in a process of its own, see ``ex3.bench.keras_peer``).
     """
-    import keras
-
-    keras.utils.set_random_seed(seed)
-    model = keras.Sequential([
-        keras.Input((28, 28, 1)),
-        keras.layers.Conv2D(6, 5, padding="same", activation="relu"),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Conv2D(16, 5, activation="relu"),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Flatten(),
-        keras.layers.Dense(120, activation="relu"),
-        keras.layers.Dense(84, activation="relu"),
-        keras.layers.Dense(10),
-    ])
-    model.compile(optimizer=keras.optimizers.Adam(1e-3),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
-    return model
+    if backend not in KERAS_BACKENDS:
+        raise ValueError(f"backend must be one of {KERAS_BACKENDS}, not {backend!r}")
+    no_tensorflow = backend == "tensorflow" and importlib.util.find_spec("tensorflow") is None
+    try:
+        version = metadata.version("keras")
+    except metadata.PackageNotFoundError:
+        missing = "Keras and TensorFlow are" if no_tensorflow else "Keras is"
+        return f"{missing} not installed (pip install -e '.[peers]')"
+    if int(version.split(".")[0]) < 3:
+        return f"Keras {version} is not Keras 3 (pip install -e '.[peers]')"
+    if no_tensorflow:
+        return ("TensorFlow is not installed, so Keras cannot run on it "
+                "(pip install -e '.[peers]' installs tensorflow-cpu)")
+    return None
 
 
 def _nhwc(x: torch.Tensor) -> np.ndarray:
     return np.ascontiguousarray(x.permute(0, 2, 3, 1).numpy())
 
 
-@contextlib.contextmanager
-def same_threads() -> Iterator[None]:
-    """Torch and BLAS limited to the loop's thread count for the duration of a peer's run."""
-    from threadpoolctl import threadpool_limits
+def _run_keras(backend: str, task: str, x: torch.Tensor, y: torch.Tensor, data: MnistData,
+               **request: object) -> dict[str, Any]:
+    """Run ``task`` of ``ex3.bench.keras_peer`` on ``backend`` in a child process; its result.
 
-    threads = train_threads()
-    with intra_op_threads(threads), threadpool_limits(limits=threads):
-        yield
-
-
-@contextlib.contextmanager
-def _quiet_keras() -> Iterator[None]:
-    """Silence Keras 3.15's per-batch numpy-2 ``__array__`` DeprecationWarning.
-
-    Left on, pytest records four warnings per batch, and recording them
-    would be timed as Keras' cost.
+    The child gets the images (NHWC, as Keras takes them) and the loop's
+    thread count (``train_threads``) through files in a temporary folder, and
+    ``KERAS_BACKEND`` through its environment.
     """
-    with warnings.catch_warnings(), same_threads():
-        warnings.filterwarnings("ignore", message="__array__ implementation",
-                                category=DeprecationWarning)
-        yield
+    threads = train_threads()
+    with tempfile.TemporaryDirectory(prefix="ex3-keras-peer-") as tmp:
+        folder = Path(tmp)
+        np.savez(folder / "data.npz", x=_nhwc(x), y=y.numpy(), x_test=_nhwc(data.test_x),
+                 y_test=data.test_y.numpy())
+        request_path = folder / "request.json"
+        request_path.write_text(json.dumps({"task": task, "backend": backend,
+                                            "threads": threads, **request}))
+        root = str(Path(__file__).resolve().parents[2])
+        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+        env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": path,
+               "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
+        done = subprocess.run([sys.executable, "-m", "ex3.bench.keras_peer", str(request_path)],
+                              env=env, capture_output=True, text=True, timeout=KERAS_TIMEOUT_S,
+                              check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"the Keras peer on {backend} exited with {done.returncode}:\n"
+                               f"{done.stderr[-4000:]}")
+        return json.loads((folder / "result.json").read_text())
 
 
 @dataclass(frozen=True)
 class EpochTimes:
-    """Seconds per training epoch of ours and of Keras, on the same images and batch size."""
+    """Seconds per training epoch of ours and of Keras on one backend, same images and batch.
 
-    ours_s: float
-    keras_s: float
+    ``ours_s`` and ``keras_s`` hold one entry per repeat; ``keras_cpu_s``
+    the CPU seconds (all threads) of each Keras epoch, which show how many
+    cores it kept busy. Accuracies are on the test set after the last repeat.
+    """
+
+    backend: str
     n_train: int
+    batch_size: int
+    ours_s: tuple[float, ...]
+    keras_s: tuple[float, ...]
+    keras_cpu_s: tuple[float, ...]
     ours_test_acc: float | None
     keras_test_acc: float
+    keras_warm_up_s: float
+    keras_threads: dict[str, int]
+    versions: dict[str, str]
+
+    @property
+    def ratio(self) -> float:
+        """Keras' best epoch over ours (above 1: Keras is slower)."""
+        return min(self.keras_s) / min(self.ours_s)
+
+    @property
+    def median_ratio(self) -> float:
+        return statistics.median(self.keras_s) / statistics.median(self.ours_s)
 
 
-def convnet_epoch_times(data: MnistData, n_train: int, batch_size: int = 32,
-                        seed: int = T.MNIST_SEED) -> EpochTimes:
-    """One epoch of our convnet (the loop) and of Keras' on the first ``n_train`` images.
+def convnet_epoch_times(data: MnistData, n_train: int, backend: str, batch_size: int = 32,
+                        repeats: int = 1, seed: int = T.MNIST_SEED) -> EpochTimes:
+    """Epochs of our convnet (the loop) and of Keras' on the first ``n_train`` images.
 
-    Each side runs one warm-up epoch on a slice first, so first-call costs
-    are not timed; ours is the loop's training time, Keras' the wall time of
-    ``fit`` (which trains only: no validation data is passed).
+    Each side runs a warm-up first (20 batches and a last batch as short as
+    the epoch's, ``keras_peer.warm_up_images``), so first-call costs are not
+    timed, then ``repeats`` epochs, each from the same initial weights:
+    ours is the loop's training time of a freshly built model, Keras' the
+    wall time of ``fit`` (which trains only: no validation data is passed)
+    from its saved initial weights (``ex3.bench.keras_peer``).
     """
     from ex3.models.mnist import lenet
 
     x, y = data.train_x[:n_train], data.train_y[:n_train]
     tr, te = Split(x, y), Split(data.test_x, data.test_y)
     config = TrainConfig("adam", 1e-3, batch_size, 1, seed)
-    warm = Split(x[:batch_size * 20], y[:batch_size * 20])
+    n_warm = warm_up_images(n_train, batch_size)
+    warm = Split(x[:n_warm], y[:n_warm])
     train(build_seeded(lenet, seed), warm, te, config, nn.functional.cross_entropy,
           classify=True, evaluate_train=False)
-    ours = train(build_seeded(lenet, seed), tr, te, config, nn.functional.cross_entropy,
-                 classify=True, evaluate_train=False)
-
-    kx, ky = _nhwc(x), y.numpy()
-    with _quiet_keras():
-        model = keras_lenet(seed)
-        model.fit(kx[:batch_size * 20], ky[:batch_size * 20], batch_size=batch_size, epochs=1,
-                  verbose=0)
-        model = keras_lenet(seed)
-        start = time.perf_counter()
-        model.fit(kx, ky, batch_size=batch_size, epochs=1, verbose=0, shuffle=True)
-        keras_s = time.perf_counter() - start
-        _, keras_acc = model.evaluate(_nhwc(data.test_x), data.test_y.numpy(), batch_size=512,
-                                      verbose=0)
-    return EpochTimes(ours.train_seconds, keras_s, n_train, ours.final.test_acc,
-                      float(keras_acc))
+    ours = [train(build_seeded(lenet, seed), tr, te, config, nn.functional.cross_entropy,
+                  classify=True, evaluate_train=False) for _ in range(repeats)]
+    peer = _run_keras(backend, "epoch", x, y, data, batch_size=batch_size, repeats=repeats,
+                      seed=seed)
+    return EpochTimes(backend, n_train, batch_size, tuple(h.train_seconds for h in ours),
+                      tuple(peer["seconds"]), tuple(peer["cpu_seconds"]),
+                      ours[-1].final.test_acc, peer["test_acc"], peer["warm_up_s"],
+                      peer["threads"], {"keras": peer["keras_version"],
+                                        backend: peer["backend_version"]})
 
 
-def keras_convnet_to_accuracy(data: MnistData, target: float, epochs: int,
+def keras_convnet_to_accuracy(data: MnistData, target: float, epochs: int, backend: str,
                               interval: int = T.MNIST_INTERVAL,
                               seed: int = T.MNIST_SEED) -> PeerToTarget:
-    """Keras' convnet on all training images until test accuracy >= ``target``.
+    """Keras' convnet on ``backend``, all training images, until test accuracy >= ``target``.
 
-    Read every ``interval`` batches as ours is; the evaluations are timed
-    apart and subtracted, so the time is training only, as ours.
+    Batch 32, read every ``interval`` batches as ours is; the evaluations are
+    timed apart and subtracted, so the time is training only, as ours.
     """
-    import keras
-
-    xt, yt = _nhwc(data.test_x), data.test_y.numpy()
-
-    class StopAtTarget(keras.callbacks.Callback):
-        def __init__(self) -> None:
-            super().__init__()
-            self.batches = 0
-            self.eval_s = 0.0
-            self.reached_at: int | None = None
-            self.accuracy = 0.0
-            self.start = time.perf_counter()
-
-        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-            self.batches += 1
-            if self.batches % interval:
-                return
-            start = time.perf_counter()
-            logits = self.model.predict(xt, batch_size=512, verbose=0)
-            self.accuracy = float((np.asarray(logits).argmax(axis=1) == yt).mean())
-            self.eval_s += time.perf_counter() - start
-            if self.accuracy >= target:
-                self.reached_at = self.batches
-                self.model.stop_training = True
-
-    with _quiet_keras():
-        model = keras_lenet(seed)
-        model.fit(_nhwc(data.train_x[:640]), data.train_y[:640].numpy(), batch_size=32,
-                  epochs=1, verbose=0)
-        model = keras_lenet(seed)
-        callback = StopAtTarget()
-        start = time.perf_counter()
-        model.fit(_nhwc(data.train_x), data.train_y.numpy(), batch_size=32, epochs=epochs,
-                  verbose=0, shuffle=True, callbacks=[callback])
-        total = time.perf_counter() - start - callback.eval_s
-    reached = callback.reached_at is not None
-    return PeerToTarget(total if reached else None, callback.reached_at, callback.accuracy,
-                        total, callback.batches)
+    peer = _run_keras(backend, "to_accuracy", data.train_x, data.train_y, data, batch_size=32,
+                      epochs=epochs, target=target, interval=interval, seed=seed)
+    reached = peer["reached_at"] is not None
+    return PeerToTarget(peer["seconds"] if reached else None, peer["reached_at"],
+                        peer["test_acc"], peer["seconds"], peer["batches"])
