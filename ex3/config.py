@@ -1,9 +1,7 @@
 """Settings read from the environment, in one place.
 
-Every ``EX3_*`` variable is read here (the one exception is ``EX3_THREADS``,
-which the training loop reads itself because its source is part of the run
-cache key), so that each has one parser, one default and one way of naming
-itself in an error message:
+Every ``EX3_*`` variable is read here, and only here, so that each has one
+parser, one default and one way of naming itself in an error message:
 
 * ``EX3_PROFILE``: the protocol profile (``quick`` default, or ``full``);
 * ``EX3_OUT``: the folder verdicts and figures are written to (default
@@ -14,8 +12,9 @@ itself in an error message:
 * ``EX3_DATA_DIR``: the MNIST folder;
 * ``EX3_SEEDS``: the number of seeds per study for ``pytest claims/`` (the
   ``--seeds`` of the ``ex3`` command);
-* ``EX3_THREADS``: the training loop's intra-op threads (read in
-  ``ex3.training.loop``; set here for a block by :func:`loop_threads`).
+* ``EX3_THREADS``: the training loop's intra-op threads (a positive integer;
+  the default lives in ``ex3.training.threads``, whose source is part of the
+  run cache key; set for a block by :func:`loop_threads`).
 
 A variable set to an empty or blank value counts as unset, for every one of
 them: ``EX3_OUT=`` in a CI file must not turn into "write into the current
@@ -40,8 +39,6 @@ CACHE_DIR_ENV = "EX3_CACHE_DIR"
 NO_CACHE_ENV = "EX3_NO_CACHE"
 DATA_DIR_ENV = "EX3_DATA_DIR"
 SEEDS_ENV = "EX3_SEEDS"
-#: Read by ``ex3.training.loop`` (whose source is hashed into the run cache key, so the
-#: name is repeated there rather than imported from here).
 THREADS_ENV = "EX3_THREADS"
 
 #: The protocol profiles, quick first (the default).
@@ -119,6 +116,17 @@ def seeds_from_env() -> int | None:
     return seeds
 
 
+def threads_from_env() -> int | None:
+    """The intra-op thread count named by EX3_THREADS (a positive integer), or None."""
+    value = _setting(THREADS_ENV)
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise UsageError(f"{THREADS_ENV}={value!r} is not a positive integer; set it to the "
+                         "training loop's thread count, or unset it for the default")
+    return int(value)
+
+
 def suite_environment(cache: Path) -> dict[str, str]:
     """This process's environment for a ``pytest claims/`` child: quick profile, the run cache
     in ``cache`` (always on) and the outputs in ``cache/out``."""
@@ -132,9 +140,9 @@ def suite_environment(cache: Path) -> dict[str, str]:
 def loop_threads(threads: int) -> Iterator[None]:
     """The training loop's thread count (EX3_THREADS) set to ``threads`` for a block.
 
-    The loop reads the variable on every call, so setting it is how a
-    benchmark compares thread counts in one process; the previous value (or
-    its absence) is restored afterwards.
+    The loop reads the variable (through :func:`threads_from_env`) on every
+    call, so setting it is how a benchmark compares thread counts in one
+    process; the previous value (or its absence) is restored afterwards.
     """
     before = os.environ.get(THREADS_ENV)
     os.environ[THREADS_ENV] = str(threads)

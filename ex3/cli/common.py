@@ -203,10 +203,7 @@ def run_facts(ctx: RunContext, claims: Sequence[Claim], out: Path, front_end: st
     if any(needs_mnist(c) for c in claims):
         mnist = load_mnist(ctx.data_dir, download=ctx.download, origin=ctx.data_origin)
         data = data_facts(mnist.source, mnist.kind, len(mnist.train_y), len(mnist.test_y))
-    try:
-        per_run = train_threads()
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    per_run = train_threads()  # a bad EX3_THREADS is a UsageError before any training
     ids = tuple(c.id for c in claims)
     bound = any(not c.budget_free for c in claims)  # the toy and page claims have one protocol
     return RunFacts(front_end=front_end, profile=ctx.profile, claim_ids=ids,

@@ -33,137 +33,35 @@ measured:
   once for all runs instead of once per run.
 
 ``train`` and ``train_runs`` are two entry points of the same loop
-(``_loop``); there is no other.
+(``_loop``); there is no other. What differs between one run and a stack of
+runs (how a batch is indexed, how the loss is reduced, how a split is
+evaluated) is the layout's (``ex3.training.layout.OneRun`` and
+``ex3.training.stacked.RunStack``), so the loop's body has no branch on it.
+The loop's inputs and outputs (``TrainConfig``, ``Split``, ``History``) live
+in ``ex3.training.records`` and are re-exported here.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Literal
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
 
-LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+from ex3.training.layout import Layout, OneRun
+from ex3.training.records import EpochRecord, History, LossFn, Split, TrainConfig
+from ex3.training.stacked import RunStack
+from ex3.training.threads import intra_op_threads, train_threads
 
-THREADS_ENV = "EX3_THREADS"
-
-
-def train_threads() -> int:
-    """The intra-op threads training uses: ``EX3_THREADS``, else 1 (see the module docstring)."""
-    value = os.environ.get(THREADS_ENV, "").strip()
-    if not value:
-        return 1
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{THREADS_ENV} must be a positive integer, not {value!r}")
-    return int(value)
+__all__ = ["EpochRecord", "History", "LossFn", "Split", "TrainConfig", "evaluate",
+           "intra_op_threads", "make_optimizer", "prefer_channels_last", "train",
+           "train_runs", "train_threads"]
 
 
-@contextlib.contextmanager
-def intra_op_threads(threads: int | None) -> Iterator[None]:
-    """Run a block with ``threads`` torch intra-op threads (None: unchanged), then restore."""
-    before = torch.get_num_threads()
-    if threads is not None and threads != before:
-        torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        if torch.get_num_threads() != before:
-            torch.set_num_threads(before)
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """How to train: optimiser, learning rate, batch size, epochs, seed.
-
-    ``weight_decay`` is the L2 penalty lambda of ``loss + lambda/2 ||theta||^2``
-    (for SGD this is exactly torch's ``weight_decay``).
-    """
-
-    optimizer: Literal["sgd", "adam"]
-    lr: float
-    batch_size: int
-    epochs: int
-    seed: int
-    weight_decay: float = 0.0
-    eval_every: int = 1
-
-    def __post_init__(self) -> None:
-        if self.optimizer not in ("sgd", "adam"):
-            raise ValueError(f"optimizer must be 'sgd' or 'adam', not {self.optimizer!r}")
-        if not (self.lr > 0 and self.batch_size > 0 and self.epochs >= 0 and self.eval_every > 0):
-            raise ValueError(f"invalid training configuration: {self}")
-
-
-@dataclass(frozen=True)
-class Split:
-    """Inputs and targets of one split, as whole tensors."""
-
-    x: torch.Tensor
-    y: torch.Tensor
-
-    def __len__(self) -> int:
-        return int(self.x.shape[0])
-
-
-@dataclass(frozen=True)
-class EpochRecord:
-    """Metrics after ``epoch`` epochs (epoch 0: before any training).
-
-    With ``eval_every_steps`` records are taken every that many steps; a record
-    inside an epoch carries the number of the epoch in progress, and ``step``
-    is then the exact position.
-    """
-
-    epoch: int
-    step: int
-    train_loss: float
-    test_loss: float
-    train_acc: float | None
-    test_acc: float | None
-    elapsed_s: float
-
-
-@dataclass
-class History:
-    """What a training run produced, epoch by epoch.
-
-    ``stopped_early`` is True when a ``stop_when`` callback ended the run
-    before its configured epochs (a time-to-target run that got there).
-    """
-
-    records: list[EpochRecord] = field(default_factory=list)
-    diverged: bool = False
-    diverged_at_epoch: int | None = None
-    steps: int = 0
-    train_seconds: float = 0.0
-    stopped_early: bool = False
-
-    def series(self, name: str) -> list[float | None]:
-        """One metric across the recorded epochs, e.g. ``series("test_loss")``."""
-        return [getattr(r, name) for r in self.records]
-
-    @property
-    def final(self) -> EpochRecord:
-        return self.records[-1]
-
-    def to_json(self) -> dict:
-        return {"records": [asdict(r) for r in self.records], "diverged": self.diverged,
-                "diverged_at_epoch": self.diverged_at_epoch, "steps": self.steps,
-                "train_seconds": self.train_seconds, "stopped_early": self.stopped_early}
-
-    @classmethod
-    def from_json(cls, data: dict) -> History:
-        return cls(records=[EpochRecord(**r) for r in data["records"]],
-                   diverged=data["diverged"], diverged_at_epoch=data["diverged_at_epoch"],
-                   steps=data["steps"], train_seconds=data["train_seconds"],
-                   stopped_early=data.get("stopped_early", False))
-
+#: Examples per evaluation chunk (see the module docstring).
+EVAL_CHUNK = 512
 
 #: Keras' Adam epsilon (torch's default is 1e-8).
 KERAS_ADAM_EPS = 1e-7
@@ -195,39 +93,11 @@ def prefer_channels_last(model: nn.Module) -> nn.Module:
     return model
 
 
-@torch.inference_mode()
-def _evaluate(model: nn.Module, split: Split, loss_fn: LossFn, classify: bool, chunk: int,
-              runs: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Mean loss (and accuracy) over a split as tensors: scalars, or one value per run.
-
-    With ``runs`` the split has a leading run dimension, the model maps
-    [runs, batch, ...] to [runs, batch, ...], and ``loss_fn`` (written for one
-    run) is applied to each run by ``torch.func.vmap``.
-    """
-    was_training = model.training
-    model.eval()
-    n = int(split.x.shape[1 if runs else 0])
-    per_run = torch.func.vmap(loss_fn) if runs else loss_fn
-    shape = (split.x.shape[0],) if runs else ()
-    total = torch.zeros(shape, dtype=torch.float64)
-    correct = torch.zeros(shape, dtype=torch.int64)
-    for i in range(0, n, chunk):
-        x = split.x[:, i:i + chunk] if runs else split.x[i:i + chunk]
-        target = split.y[:, i:i + chunk] if runs else split.y[i:i + chunk]
-        out = model(x)
-        size = target.shape[1 if runs else 0]
-        total += per_run(out, target).double() * size
-        if classify:
-            correct += (out.argmax(dim=-1) == target).sum(dim=-1 if runs else None)
-    model.train(was_training)
-    return total / max(n, 1), (correct.double() / n if classify else None)
-
-
 def evaluate(model: nn.Module, split: Split, loss_fn: LossFn, classify: bool,
-             chunk: int = 512) -> tuple[float, float | None]:
+             chunk: int = EVAL_CHUNK) -> tuple[float, float | None]:
     """Mean loss (and accuracy) over a whole split, in large chunks, on the loop's threads."""
     with intra_op_threads(train_threads()):
-        loss, acc = _evaluate(model, split, loss_fn, classify, chunk, runs=False)
+        loss, acc = OneRun().evaluate(model, split, loss_fn, classify, chunk)
     return float(loss), (float(acc) if acc is not None else None)
 
 
@@ -259,8 +129,8 @@ def train(model: nn.Module, train_split: Split, test_split: Split, config: Train
         if on_epoch is not None:
             on_epoch(rec)
 
-    return _fit(model, train_split, test_split, config, loss_fn, classify=classify,
-                run_seeds=None, on_record=forward, stop_when=stop_when,
+    return _fit(model, train_split, test_split, config, loss_fn, OneRun(), [config.seed],
+                classify=classify, on_record=forward, stop_when=stop_when,
                 eval_every_steps=eval_every_steps, evaluate_train=evaluate_train,
                 tuned=tuned)[0]
 
@@ -292,50 +162,42 @@ def train_runs(model: nn.Module, train_split: Split, test_split: Split, config: 
     if len(run_seeds) != train_split.x.shape[0] or len(run_seeds) != test_split.x.shape[0]:
         raise ValueError(f"{len(run_seeds)} run seeds but splits with "
                          f"{train_split.x.shape[0]} and {test_split.x.shape[0]} runs")
-    return _fit(model, train_split, test_split, config, loss_fn, classify=classify,
-                run_seeds=run_seeds, on_record=on_record, stop_when=stop_when,
+    return _fit(model, train_split, test_split, config, loss_fn, RunStack(len(run_seeds)),
+                list(run_seeds), classify=classify, on_record=on_record, stop_when=stop_when,
                 eval_every_steps=eval_every_steps, evaluate_train=evaluate_train, tuned=True)
 
 
 def _fit(model: nn.Module, train_split: Split, test_split: Split, config: TrainConfig,
-         loss_fn: LossFn, *, classify: bool, run_seeds: Sequence[int] | None,
+         loss_fn: LossFn, layout: Layout, seeds: list[int], *, classify: bool,
          on_record: Callable[[int, EpochRecord], None] | None,
          stop_when: Callable[[EpochRecord], bool] | None, eval_every_steps: int | None,
          evaluate_train: bool, tuned: bool) -> list[History]:
-    """Train one run (``run_seeds`` None) or a stack of runs, under the chosen thread count."""
+    """Train the runs ``layout`` lays out (one per seed), under the chosen thread count."""
     if eval_every_steps is not None and eval_every_steps <= 0:
         raise ValueError(f"eval_every_steps must be positive, not {eval_every_steps}")
     with intra_op_threads(train_threads() if tuned else None):
-        return _loop(model, train_split, test_split, config, loss_fn, classify=classify,
-                     run_seeds=run_seeds, on_record=on_record, stop_when=stop_when,
+        return _loop(model, train_split, test_split, config, loss_fn, layout, seeds,
+                     classify=classify, on_record=on_record, stop_when=stop_when,
                      eval_every_steps=eval_every_steps, evaluate_train=evaluate_train,
                      tuned=tuned)
 
 
 def _loop(model: nn.Module, train_split: Split, test_split: Split, config: TrainConfig,
-          loss_fn: LossFn, *, classify: bool, run_seeds: Sequence[int] | None,
+          loss_fn: LossFn, layout: Layout, seeds: list[int], *, classify: bool,
           on_record: Callable[[int, EpochRecord], None] | None,
           stop_when: Callable[[EpochRecord], bool] | None, eval_every_steps: int | None,
           evaluate_train: bool, tuned: bool) -> list[History]:
-    """The loop itself (``_fit`` has set the thread count)."""
-    stacked = run_seeds is not None
-    seeds = list(run_seeds) if run_seeds is not None else [config.seed]
+    """The loop itself (``_fit`` has set the thread count); ``layout`` does the steps that
+    depend on how many runs the tensors hold."""
     optimizer = make_optimizer(prefer_channels_last(model) if tuned else model, config,
                                fused=tuned)
     generators = [torch.Generator().manual_seed(s) for s in seeds]
     histories = [History() for _ in seeds]
     live = list(range(len(seeds)))
-    n = int(train_split.x.shape[1 if stacked else 0])
-    step_loss = torch.func.vmap(loss_fn) if stacked else loss_fn
-    rows = torch.arange(len(seeds)).unsqueeze(1)
-    shape = (len(seeds),) if stacked else ()
+    n = layout.examples(train_split)
+    step_loss = layout.step_loss(loss_fn)
     steps, seconds = 0, 0.0
-    since, since_steps = torch.zeros(shape), 0
-
-    def as_list(value: torch.Tensor | None) -> list[float | None]:
-        if value is None:
-            return [None] * len(seeds)
-        return value.tolist() if stacked else [float(value)]
+    since, since_steps = torch.zeros(layout.shape), 0
 
     def record(epoch: int, which: list[int]) -> None:
         """Evaluate, append a record to each run in ``which``, retire finished runs.
@@ -346,15 +208,15 @@ def _loop(model: nn.Module, train_split: Split, test_split: Split, config: Train
         nonlocal since, since_steps
         if not which:
             return
-        te_loss, te_acc = _evaluate(model, test_split, loss_fn, classify, 512, stacked)
+        te_loss, te_acc = layout.evaluate(model, test_split, loss_fn, classify, EVAL_CHUNK)
         if evaluate_train:
-            tr_loss, tr_acc = _evaluate(model, train_split, loss_fn, classify, 512, stacked)
+            tr_loss, tr_acc = layout.evaluate(model, train_split, loss_fn, classify, EVAL_CHUNK)
         elif since_steps:
             tr_loss, tr_acc = since.double() / since_steps, None
         else:
-            tr_loss, tr_acc = torch.full(shape, math.nan, dtype=torch.float64), None
-        since, since_steps = torch.zeros(shape), 0
-        columns = [as_list(v) for v in (tr_loss, te_loss, tr_acc, te_acc)]
+            tr_loss, tr_acc = torch.full(layout.shape, math.nan, dtype=torch.float64), None
+        since, since_steps = torch.zeros(layout.shape), 0
+        columns = [layout.values(v) for v in (tr_loss, te_loss, tr_acc, te_acc)]
         for r in which:
             history = histories[r]
             history.steps, history.train_seconds = steps, seconds
@@ -378,21 +240,13 @@ def _loop(model: nn.Module, train_split: Split, test_split: Split, config: Train
         if not live:
             break
         start = time.perf_counter()
-        if stacked:
-            order = torch.stack([torch.randperm(n, generator=g) for g in generators])
-        else:
-            order = torch.randperm(n, generator=generators[0])
-        running = torch.zeros(shape)
+        order = layout.order(generators, n)
+        running = torch.zeros(layout.shape)
         for i in range(0, n, config.batch_size):
-            if stacked:
-                idx = order[:, i:i + config.batch_size]
-                xb, yb = train_split.x[rows, idx], train_split.y[rows, idx]
-            else:
-                idx = order[i:i + config.batch_size]
-                xb, yb = train_split.x[idx], train_split.y[idx]
+            xb, yb = layout.batch(train_split, order, i, config.batch_size)
             optimizer.zero_grad(set_to_none=True)
             loss = step_loss(model(xb), yb)
-            (loss.sum() if stacked else loss).backward()
+            layout.objective(loss).backward()
             optimizer.step()
             running += loss.detach()
             steps += 1
@@ -405,7 +259,7 @@ def _loop(model: nn.Module, train_split: Split, test_split: Split, config: Train
                 start = time.perf_counter()
                 if not live:
                     break
-        finite = torch.isfinite(running).tolist() if stacked else [bool(torch.isfinite(running))]
+        finite = layout.finite(running)
         seconds += time.perf_counter() - start
         for r in live:
             histories[r].steps, histories[r].train_seconds = steps, seconds
