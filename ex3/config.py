@@ -16,6 +16,9 @@ parser, one default and one way of naming itself in an error message:
   the default lives in ``ex3.training.threads``, whose source is part of the
   run cache key; set for a block by :func:`loop_threads`).
 
+Beyond them, :func:`prefer_short_openmp_waits` gives OpenMP's waiting a
+default (``GOMP_SPINCOUNT=1000``) when the user has not chosen one.
+
 A variable set to an empty or blank value counts as unset, for every one of
 them: ``EX3_OUT=`` in a CI file must not turn into "write into the current
 folder" while ``EX3_PROFILE=`` means the default.
@@ -125,6 +128,30 @@ def threads_from_env() -> int | None:
         raise UsageError(f"{THREADS_ENV}={value!r} is not a positive integer; set it to the "
                          "training loop's thread count, or unset it for the default")
     return int(value)
+
+
+#: The variables that say how an OpenMP thread waits for its team: the standard policy
+#: (spin or sleep) and GNU OpenMP's spin count (torch's Linux wheels ship GNU OpenMP).
+OPENMP_WAIT_VARIABLES = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
+#: What ex3 sets when the user has set none of them: spin 1,000 rounds (tens of
+#: microseconds), then sleep.
+OPENMP_WAIT_DEFAULTS = {"GOMP_SPINCOUNT": "1000"}
+
+
+def prefer_short_openmp_waits() -> None:
+    """Let a waiting OpenMP thread spin briefly, then sleep, unless the user chose how it waits.
+
+    OpenMP reads these variables once, when torch loads its runtime, so this
+    runs when ``ex3`` is imported (``ex3/__init__.py``), before any of its
+    modules imports torch; processes this one starts (workers) inherit them.
+    GNU OpenMP's default spins 300,000 rounds: a thread that waits for a
+    partner whose core another process holds burns the time that partner
+    needs, and two threads then train many times slower than one. A short
+    spin keeps the threads' hand-offs fast on free cores and gives a core
+    back soon on a busy machine. How threads wait changes no value computed.
+    """
+    if all(_setting(name) is None for name in OPENMP_WAIT_VARIABLES):
+        os.environ.update(OPENMP_WAIT_DEFAULTS)
 
 
 def suite_environment(cache: Path) -> dict[str, str]:

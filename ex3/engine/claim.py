@@ -75,6 +75,9 @@ class RunContext:
     replaces fields of a study's declared protocol by name (falsification
     worlds and tiny test protocols); the replaced protocol is what the evidence
     records, so an overridden run can never pass for the declared one.
+    ``threads`` is the intra-op thread count of every MNIST run the studies
+    train (``RunSpec.threads``; the command decides it from ``--workers``,
+    see ``ex3.training.threads.run_threads``).
     """
 
     profile: str = "quick"
@@ -84,6 +87,7 @@ class RunContext:
     download: bool = False
     data_origin: str | None = None
     overrides: tuple[tuple[str, Any], ...] = ()
+    threads: int = 1
 
 
 P = TypeVar("P")

@@ -13,13 +13,23 @@ measured:
   measured fastest on CPU (larger chunks fall out of cache: 8192 was 2.7x slower);
 * ``elapsed_s`` counts training time only, so time-to-target excludes
   evaluation, as MLPerf's rules do;
-* training and ``evaluate`` run on one intra-op thread (``EX3_THREADS``
-  overrides): on the shared 2-core machines this project runs on, torch's
-  default of two OpenMP threads, which busy-wait for each other while other
-  processes hold the cores, made a LeNet epoch at batch 128 5 to 9 times
-  slower than one thread, and epochs at batch 32 up to 60 times (load
-  average 6 to 7); a fixed count, rather than one picked from the load,
-  keeps a run's rounding independent of what else the machine does;
+* a run trains and evaluates on the intra-op thread count its caller gives
+  (``threads``), fixed before training and never picked from the load, since
+  the count changes a run's rounding: the runs a command trains carry it in
+  their spec and cache key (``RunSpec.threads``), decided from ``--workers``
+  and the cores the process may use (``ex3.training.threads.run_threads``:
+  2 per run on 2 cores with one worker, 1 with two); other training runs on
+  ``train_threads()``, 1 unless ``EX3_THREADS`` says otherwise. OpenMP's
+  threads spin only briefly before they sleep (``GOMP_SPINCOUNT=1000``, set
+  when ``ex3`` is imported; ``ex3.config.prefer_short_openmp_waits``).
+  Measured on 2 cores, LeNet epoch at batch 128 (best of 3): idle, 1 thread
+  3.54 s, 2 threads 2.13 s (1.95 s with torch's default spin, 3.01 s with
+  ``OMP_WAIT_POLICY=PASSIVE``); with one busy process on a core, 1 thread
+  3.41 s and 2 threads 7 to 9 s whatever the waiting; with other processes
+  keeping the load average near 3, torch's default spin took 64 to 77 s
+  where the short spin took 2.3 to 12 s. Two threads are worth it on free
+  cores only: on a machine other work keeps busy, ``--workers`` equal to
+  the cores trains each run on one thread;
 * Adam runs fused (one kernel updates every parameter; the same update as
   the default implementation up to rounding), and a model with 2-D
   convolutions is trained in the channels-last memory format; both measured
@@ -94,9 +104,10 @@ def prefer_channels_last(model: nn.Module) -> nn.Module:
 
 
 def evaluate(model: nn.Module, split: Split, loss_fn: LossFn, classify: bool,
-             chunk: int = EVAL_CHUNK) -> tuple[float, float | None]:
-    """Mean loss (and accuracy) over a whole split, in large chunks, on the loop's threads."""
-    with intra_op_threads(train_threads()):
+             chunk: int = EVAL_CHUNK, threads: int | None = None) -> tuple[float, float | None]:
+    """Mean loss (and accuracy) over a whole split, in large chunks, on ``threads`` intra-op
+    threads (None: ``train_threads()``)."""
+    with intra_op_threads(threads or train_threads()):
         loss, acc = OneRun().evaluate(model, split, loss_fn, classify, chunk)
     return float(loss), (float(acc) if acc is not None else None)
 
@@ -106,7 +117,7 @@ def train(model: nn.Module, train_split: Split, test_split: Split, config: Train
           on_epoch: Callable[[EpochRecord], None] | None = None,
           stop_when: Callable[[EpochRecord], bool] | None = None,
           eval_every_steps: int | None = None, evaluate_train: bool = True,
-          tuned: bool = True) -> History:
+          threads: int | None = None, tuned: bool = True) -> History:
     """Train ``model`` in place and return its history.
 
     The shuffling order comes from ``config.seed``; seed the model's
@@ -120,10 +131,13 @@ def train(model: nn.Module, train_split: Split, test_split: Split, config: Train
     would dominate frequent records: ``train_loss`` is then the mean
     mini-batch loss since the previous record (NaN before any step) and
     ``train_acc`` is None.
-    None of these change what a step computes. ``tuned=False`` turns off the
-    one-thread policy, the fused Adam and the channels-last format (see the
-    module docstring), leaving torch's defaults: the straightforward
-    configuration the speed benchmarks compare against.
+    None of these change what a step computes. ``threads`` is the intra-op
+    thread count (None: ``train_threads()``, one unless ``EX3_THREADS`` says
+    otherwise); it changes rounding, so a caller that stores the run records
+    it (``RunSpec.threads``). ``tuned=False`` ignores ``threads`` and turns
+    off the fused Adam and the channels-last format (see the module
+    docstring), leaving torch's defaults: the straightforward configuration
+    the speed benchmarks compare against.
     """
     def forward(_run: int, rec: EpochRecord) -> None:
         if on_epoch is not None:
@@ -132,15 +146,15 @@ def train(model: nn.Module, train_split: Split, test_split: Split, config: Train
     return _fit(model, train_split, test_split, config, loss_fn, OneRun(), [config.seed],
                 classify=classify, on_record=forward, stop_when=stop_when,
                 eval_every_steps=eval_every_steps, evaluate_train=evaluate_train,
-                tuned=tuned)[0]
+                threads=threads, tuned=tuned)[0]
 
 
 def train_runs(model: nn.Module, train_split: Split, test_split: Split, config: TrainConfig,
                loss_fn: LossFn, run_seeds: Sequence[int], *, classify: bool = False,
                on_record: Callable[[int, EpochRecord], None] | None = None,
                stop_when: Callable[[EpochRecord], bool] | None = None,
-               eval_every_steps: int | None = None,
-               evaluate_train: bool = True) -> list[History]:
+               eval_every_steps: int | None = None, evaluate_train: bool = True,
+               threads: int | None = None) -> list[History]:
     """Train several runs of one configuration as one program; one history per run.
 
     ``model`` maps [runs, batch, ...] to [runs, batch, ...] with independent
@@ -157,25 +171,28 @@ def train_runs(model: nn.Module, train_split: Split, test_split: Split, config: 
     history ends there, as in ``train``) while the others go on; the batch
     ends when every run has stopped. ``train_seconds`` is the wall time of
     the whole batch, shared by its runs. ``on_record(run, record)`` sees every
-    record.
+    record. ``threads`` is as in ``train``.
     """
     if len(run_seeds) != train_split.x.shape[0] or len(run_seeds) != test_split.x.shape[0]:
         raise ValueError(f"{len(run_seeds)} run seeds but splits with "
                          f"{train_split.x.shape[0]} and {test_split.x.shape[0]} runs")
     return _fit(model, train_split, test_split, config, loss_fn, RunStack(len(run_seeds)),
                 list(run_seeds), classify=classify, on_record=on_record, stop_when=stop_when,
-                eval_every_steps=eval_every_steps, evaluate_train=evaluate_train, tuned=True)
+                eval_every_steps=eval_every_steps, evaluate_train=evaluate_train,
+                threads=threads, tuned=True)
 
 
 def _fit(model: nn.Module, train_split: Split, test_split: Split, config: TrainConfig,
          loss_fn: LossFn, layout: Layout, seeds: list[int], *, classify: bool,
          on_record: Callable[[int, EpochRecord], None] | None,
          stop_when: Callable[[EpochRecord], bool] | None, eval_every_steps: int | None,
-         evaluate_train: bool, tuned: bool) -> list[History]:
+         evaluate_train: bool, threads: int | None, tuned: bool) -> list[History]:
     """Train the runs ``layout`` lays out (one per seed), under the chosen thread count."""
     if eval_every_steps is not None and eval_every_steps <= 0:
         raise ValueError(f"eval_every_steps must be positive, not {eval_every_steps}")
-    with intra_op_threads(train_threads() if tuned else None):
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads must be positive, not {threads}")
+    with intra_op_threads((threads or train_threads()) if tuned else None):
         return _loop(model, train_split, test_split, config, loss_fn, layout, seeds,
                      classify=classify, on_record=on_record, stop_when=stop_when,
                      eval_every_steps=eval_every_steps, evaluate_train=evaluate_train,
@@ -196,6 +213,7 @@ def _loop(model: nn.Module, train_split: Split, test_split: Split, config: Train
     live = list(range(len(seeds)))
     n = layout.examples(train_split)
     step_loss = layout.step_loss(loss_fn)
+    chunk = EVAL_CHUNK
     steps, seconds = 0, 0.0
     since, since_steps = torch.zeros(layout.shape), 0
 
@@ -208,9 +226,9 @@ def _loop(model: nn.Module, train_split: Split, test_split: Split, config: Train
         nonlocal since, since_steps
         if not which:
             return
-        te_loss, te_acc = layout.evaluate(model, test_split, loss_fn, classify, EVAL_CHUNK)
+        te_loss, te_acc = layout.evaluate(model, test_split, loss_fn, classify, chunk)
         if evaluate_train:
-            tr_loss, tr_acc = layout.evaluate(model, train_split, loss_fn, classify, EVAL_CHUNK)
+            tr_loss, tr_acc = layout.evaluate(model, train_split, loss_fn, classify, chunk)
         elif since_steps:
             tr_loss, tr_acc = since.double() / since_steps, None
         else:

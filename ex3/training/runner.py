@@ -51,7 +51,7 @@ def run_entry(spec: RunSpec, data: MnistData,
         train_split, test_split = splits(spec, data)
         model = build_seeded(kind.build, spec.config.seed)
         history = train(model, train_split, test_split, spec.config, loss_for(spec),
-                        classify=kind.classify, on_epoch=epoch)
+                        classify=kind.classify, on_epoch=epoch, threads=spec.threads)
         return {"history": history.to_json(), "spec": spec.as_dict()}, model.state_dict()
 
     return cached(run_key_for(spec, data), compute, enabled=cache_enabled(),

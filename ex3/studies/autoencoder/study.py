@@ -101,9 +101,11 @@ class AutoencoderProtocol:
         """The slots filled by a trained network (not by PCA)."""
         return tuple(s for s in self.models if self.model_for(s) != "pca")
 
-    def spec(self, slot: str, seed: int) -> RunSpec:
+    def spec(self, slot: str, seed: int, threads: int = 1) -> RunSpec:
+        """The run for ``slot`` and ``seed``, trained on ``threads`` threads."""
         config = TrainConfig(self.optimizer, self.lr, self.batch_size, self.epochs, seed)  # type: ignore[arg-type]
-        return RunSpec(self.model_for(slot), config, self.n_train, None, LOSS_NAMES[self.loss])
+        return RunSpec(self.model_for(slot), config, self.n_train, None, LOSS_NAMES[self.loss],
+                       threads=threads)
 
 
 EPOCHS = {"quick": 12, "full": 50}
@@ -127,16 +129,17 @@ def planned_runs(ctx: RunContext) -> list[RunSpec]:
     """Every run ``measure`` asks for, the judge included, for ``ex3 verify --workers``."""
     protocol = protocol_for(ctx)
     mnist = mnist_study.protocol_for(judge_context(ctx))
-    return [*(protocol.spec(slot, seed) for seed in protocol.seeds
+    return [*(protocol.spec(slot, seed, ctx.threads) for seed in protocol.seeds
               for slot in protocol.trained_slots()),
-            mnist.spec("convnet", mnist.seeds[0])]
+            mnist.spec("convnet", mnist.seeds[0], ctx.threads)]
 
 
 def runs(ctx: RunContext) -> dict[int, dict[str, RunResult]]:
     """Every autoencoder run of the study, ``result[seed][model]`` (from the run cache)."""
     protocol = protocol_for(ctx)
     data = data_for(ctx)
-    return {seed: {m: run(protocol.spec(m, seed), data) for m in protocol.trained_slots()}
+    return {seed: {m: run(protocol.spec(m, seed, ctx.threads), data)
+                   for m in protocol.trained_slots()}
             for seed in protocol.seeds}
 
 
@@ -164,7 +167,7 @@ def judge_context(ctx: RunContext) -> RunContext:
 def judge_model(ctx: RunContext) -> nn.Module:
     """The MNIST study's trained convnet (its first seed), the recognisability judge."""
     mnist = mnist_study.protocol_for(judge_context(ctx))
-    spec = mnist.spec("convnet", mnist.seeds[0])
+    spec = mnist.spec("convnet", mnist.seeds[0], ctx.threads)
     return run(spec, data_for(ctx)).model
 
 

@@ -38,11 +38,11 @@ class SweepProtocol:
     #: in the declared protocol, used to build falsification worlds.
     substitutions: tuple[tuple[float, float], ...] = ()
 
-    def spec(self, lr: float, seed: int) -> RunSpec:
-        """The run for the grid's rate ``lr`` and ``seed``."""
+    def spec(self, lr: float, seed: int, threads: int = 1) -> RunSpec:
+        """The run for the grid's rate ``lr`` and ``seed``, trained on ``threads`` threads."""
         actual = dict(self.substitutions).get(lr, lr)
         config = TrainConfig(self.optimizer, actual, self.batch_size, self.epochs, seed)  # type: ignore[arg-type]
-        return RunSpec(self.model, config, self.n_train, self.n_test)
+        return RunSpec(self.model, config, self.n_train, self.n_test, threads=threads)
 
 
 N_TRAIN = {"quick": 5000, "full": None}
@@ -66,7 +66,8 @@ def planned_runs(ctx: RunContext) -> list[RunSpec]:
     planned = []
     for optimizer in OPTIMIZERS:
         protocol = protocol_for(ctx, optimizer)
-        planned += [protocol.spec(lr, seed) for seed in protocol.seeds for lr in protocol.rates]
+        planned += [protocol.spec(lr, seed, ctx.threads) for seed in protocol.seeds
+                    for lr in protocol.rates]
     return planned
 
 
@@ -74,7 +75,7 @@ def runs(ctx: RunContext, optimizer: str) -> dict[int, dict[float, RunResult]]:
     """Every run of the sweep, ``result[seed][lr]``."""
     protocol = protocol_for(ctx, optimizer)
     data = data_for(ctx)
-    return {seed: {lr: run(protocol.spec(lr, seed), data) for lr in protocol.rates}
+    return {seed: {lr: run(protocol.spec(lr, seed, ctx.threads), data) for lr in protocol.rates}
             for seed in protocol.seeds}
 
 

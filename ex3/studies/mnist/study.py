@@ -37,11 +37,11 @@ class MnistProtocol:
     #: in the declared protocol, used to build falsification worlds.
     substitutions: tuple[tuple[str, str], ...] = ()
 
-    def spec(self, model: str, seed: int) -> RunSpec:
-        """The run for the model slot ``model`` and ``seed``."""
+    def spec(self, model: str, seed: int, threads: int = 1) -> RunSpec:
+        """The run for the model slot ``model`` and ``seed``, trained on ``threads`` threads."""
         config = TrainConfig(self.optimizer, self.lr, self.batch_size, self.epochs, seed)  # type: ignore[arg-type]
         return RunSpec(dict(self.substitutions).get(model, model), config, self.n_train,
-                       self.n_test)
+                       self.n_test, threads=threads)
 
 
 EPOCHS = {"quick": 3, "full": 10}
@@ -56,14 +56,15 @@ def protocol_for(ctx: RunContext) -> MnistProtocol:
 def planned_runs(ctx: RunContext) -> list[RunSpec]:
     """Every run ``measure`` asks for, so ``ex3 verify --workers`` can train them in parallel."""
     protocol = protocol_for(ctx)
-    return [protocol.spec(m, seed) for seed in protocol.seeds for m in protocol.models]
+    return [protocol.spec(m, seed, ctx.threads) for seed in protocol.seeds
+            for m in protocol.models]
 
 
 def runs(ctx: RunContext) -> dict[int, dict[str, RunResult]]:
     """Every run of the study (from the run cache when already trained)."""
     protocol = protocol_for(ctx)
     data = data_for(ctx)
-    return {seed: {m: run(protocol.spec(m, seed), data) for m in protocol.models}
+    return {seed: {m: run(protocol.spec(m, seed, ctx.threads), data) for m in protocol.models}
             for seed in protocol.seeds}
 
 
