@@ -9,8 +9,13 @@ measured:
   DataLoader, no per-item transforms;
 * the loss is checked for NaN/inf once per epoch (one host sync), not per
   step; a diverged run stops and is recorded as diverged, never raised;
-* evaluation runs under ``torch.inference_mode`` in chunks of 512, which
-  measured fastest on CPU (larger chunks fall out of cache: 8192 was 2.7x slower);
+* evaluation runs under ``torch.inference_mode`` in chunks (``eval_chunk``):
+  128 examples for a model with 2-D convolutions, 512 for any other. On 2
+  cores, LeNet's evaluation of 70,000 images took 1.53 s in chunks of 128
+  against 2.37 s in chunks of 512 on one thread (0.78 s against 1.45 s on
+  two); the dense autoencoder's changed by under 5% from 512 to 4,096 and was
+  10% slower at 128. The chunk changes only the rounding of a record's mean;
+  the model's trajectory does not depend on evaluation at all;
 * ``elapsed_s`` counts training time only, so time-to-target excludes
   evaluation, as MLPerf's rules do;
 * a run trains and evaluates on the intra-op thread count its caller gives
@@ -65,13 +70,20 @@ from ex3.training.records import EpochRecord, History, LossFn, Split, TrainConfi
 from ex3.training.stacked import RunStack
 from ex3.training.threads import intra_op_threads, train_threads
 
-__all__ = ["EpochRecord", "History", "LossFn", "Split", "TrainConfig", "evaluate",
+__all__ = ["EpochRecord", "History", "LossFn", "Split", "TrainConfig", "eval_chunk", "evaluate",
            "intra_op_threads", "make_optimizer", "prefer_channels_last", "train",
            "train_runs", "train_threads"]
 
 
-#: Examples per evaluation chunk (see the module docstring).
+#: Examples per evaluation chunk (see the module docstring): for a model with 2-D
+#: convolutions, and for any other.
+CONV_EVAL_CHUNK = 128
 EVAL_CHUNK = 512
+
+
+def eval_chunk(model: nn.Module) -> int:
+    """The evaluation chunk for ``model``: small for convolutions (4-D weights), else large."""
+    return CONV_EVAL_CHUNK if any(p.dim() == 4 for p in model.parameters()) else EVAL_CHUNK
 
 #: Keras' Adam epsilon (torch's default is 1e-8).
 KERAS_ADAM_EPS = 1e-7
@@ -104,11 +116,12 @@ def prefer_channels_last(model: nn.Module) -> nn.Module:
 
 
 def evaluate(model: nn.Module, split: Split, loss_fn: LossFn, classify: bool,
-             chunk: int = EVAL_CHUNK, threads: int | None = None) -> tuple[float, float | None]:
-    """Mean loss (and accuracy) over a whole split, in large chunks, on ``threads`` intra-op
-    threads (None: ``train_threads()``)."""
+             chunk: int | None = None, threads: int | None = None
+             ) -> tuple[float, float | None]:
+    """Mean loss (and accuracy) over a whole split, in chunks (None: ``eval_chunk(model)``), on
+    ``threads`` intra-op threads (None: ``train_threads()``)."""
     with intra_op_threads(threads or train_threads()):
-        loss, acc = OneRun().evaluate(model, split, loss_fn, classify, chunk)
+        loss, acc = OneRun().evaluate(model, split, loss_fn, classify, chunk or eval_chunk(model))
     return float(loss), (float(acc) if acc is not None else None)
 
 
@@ -213,7 +226,7 @@ def _loop(model: nn.Module, train_split: Split, test_split: Split, config: Train
     live = list(range(len(seeds)))
     n = layout.examples(train_split)
     step_loss = layout.step_loss(loss_fn)
-    chunk = EVAL_CHUNK
+    chunk = eval_chunk(model)
     steps, seconds = 0, 0.0
     since, since_steps = torch.zeros(layout.shape), 0
 
