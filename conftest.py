@@ -10,6 +10,8 @@ import os
 
 from hypothesis import settings
 
+import ex3  # noqa: F401  (before any test imports torch: ex3 sets how OpenMP threads wait)
+
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")

@@ -31,9 +31,12 @@ from ex3.engine.claim import ClaimResult, RunContext
 from ex3.engine.gate import check
 from ex3.engine.registry import get_claim
 from ex3.report.session import Session
+from ex3.training.threads import run_threads
 
 _SESSION: Session | None = None
 _STARTED = time.perf_counter()
+#: This session's pytest configuration (how many xdist workers train at once).
+_CONFIG: pytest.Config | None = None
 #: Figure PNGs rendered by xdist workers, by name (controller only).
 _WORKER_FIGURES: dict[str, bytes] = {}
 #: The xdist workers whose results were merged (controller only).
@@ -41,10 +44,21 @@ _MERGED: set[str] = set()
 RESULTS_KEY, FIGURES_KEY = "ex3_results", "ex3_figures"
 
 
+def _training_processes(config: pytest.Config | None) -> int:
+    """How many processes train at once: the xdist workers (``-n N``), else this one."""
+    if config is None:
+        return 1
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput:
+        return int(workerinput.get("workercount", 1))
+    numprocesses = getattr(config.option, "numprocesses", None)
+    return numprocesses if isinstance(numprocesses, int) and numprocesses > 0 else 1
+
+
 def _session() -> Session:
     global _SESSION
     if _SESSION is None:
-        _SESSION = Session(RunContext.resolve())
+        _SESSION = Session(RunContext.resolve(threads=run_threads(_training_processes(_CONFIG))))
     return _SESSION
 
 
@@ -65,8 +79,9 @@ def _is_xdist_worker(config: pytest.Config) -> bool:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    global _STARTED
+    global _STARTED, _CONFIG
     _STARTED = time.perf_counter()
+    _CONFIG = session.config
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -1,9 +1,7 @@
 """Settings read from the environment, in one place.
 
-Every ``EX3_*`` variable is read here (the one exception is ``EX3_THREADS``,
-which the training loop reads itself because its source is part of the run
-cache key), so that each has one parser, one default and one way of naming
-itself in an error message:
+Every ``EX3_*`` variable is read here, and only here, so that each has one
+parser, one default and one way of naming itself in an error message:
 
 * ``EX3_PROFILE``: the protocol profile (``quick`` default, or ``full``);
 * ``EX3_OUT``: the folder verdicts and figures are written to (default
@@ -16,8 +14,12 @@ itself in an error message:
   ``--seeds`` of the ``ex3`` command);
 * ``EX3_DEVICE``: where MNIST runs train, ``auto`` (default: a CUDA GPU when
   there is one), ``cpu`` or ``cuda`` (the ``--device`` of the ``ex3`` command);
-* ``EX3_THREADS``: the training loop's intra-op threads (read in
-  ``ex3.training.loop``; set here for a block by :func:`loop_threads`).
+* ``EX3_THREADS``: the training loop's intra-op threads (a positive integer;
+  the default lives in ``ex3.training.threads``, whose source is part of the
+  run cache key; set for a block by :func:`loop_threads`).
+
+Beyond them, :func:`prefer_short_openmp_waits` gives OpenMP's waiting a
+default (``GOMP_SPINCOUNT=1000``) when the user has not chosen one.
 
 A variable set to an empty or blank value counts as unset, for every one of
 them: ``EX3_OUT=`` in a CI file must not turn into "write into the current
@@ -43,8 +45,6 @@ NO_CACHE_ENV = "EX3_NO_CACHE"
 DATA_DIR_ENV = "EX3_DATA_DIR"
 SEEDS_ENV = "EX3_SEEDS"
 DEVICE_ENV = "EX3_DEVICE"
-#: Read by ``ex3.training.loop`` (whose source is hashed into the run cache key, so the
-#: name is repeated there rather than imported from here).
 THREADS_ENV = "EX3_THREADS"
 
 #: The protocol profiles, quick first (the default).
@@ -133,6 +133,41 @@ def seeds_from_env() -> int | None:
     return seeds
 
 
+def threads_from_env() -> int | None:
+    """The intra-op thread count named by EX3_THREADS (a positive integer), or None."""
+    value = _setting(THREADS_ENV)
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise UsageError(f"{THREADS_ENV}={value!r} is not a positive integer; set it to the "
+                         "training loop's thread count, or unset it for the default")
+    return int(value)
+
+
+#: The variables that say how an OpenMP thread waits for its team: the standard policy
+#: (spin or sleep) and GNU OpenMP's spin count (torch's Linux wheels ship GNU OpenMP).
+OPENMP_WAIT_VARIABLES = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
+#: What ex3 sets when the user has set none of them: spin 1,000 rounds (tens of
+#: microseconds), then sleep.
+OPENMP_WAIT_DEFAULTS = {"GOMP_SPINCOUNT": "1000"}
+
+
+def prefer_short_openmp_waits() -> None:
+    """Let a waiting OpenMP thread spin briefly, then sleep, unless the user chose how it waits.
+
+    OpenMP reads these variables once, when torch loads its runtime, so this
+    runs when ``ex3`` is imported (``ex3/__init__.py``), before any of its
+    modules imports torch; processes this one starts (workers) inherit them.
+    GNU OpenMP's default spins 300,000 rounds: a thread that waits for a
+    partner whose core another process holds burns the time that partner
+    needs, and two threads then train many times slower than one. A short
+    spin keeps the threads' hand-offs fast on free cores and gives a core
+    back soon on a busy machine. How threads wait changes no value computed.
+    """
+    if all(_setting(name) is None for name in OPENMP_WAIT_VARIABLES):
+        os.environ.update(OPENMP_WAIT_DEFAULTS)
+
+
 def suite_environment(cache: Path) -> dict[str, str]:
     """This process's environment for a ``pytest claims/`` child: quick profile, the run cache
     in ``cache`` (always on) and the outputs in ``cache/out``."""
@@ -146,9 +181,9 @@ def suite_environment(cache: Path) -> dict[str, str]:
 def loop_threads(threads: int) -> Iterator[None]:
     """The training loop's thread count (EX3_THREADS) set to ``threads`` for a block.
 
-    The loop reads the variable on every call, so setting it is how a
-    benchmark compares thread counts in one process; the previous value (or
-    its absence) is restored afterwards.
+    The loop reads the variable (through :func:`threads_from_env`) on every
+    call, so setting it is how a benchmark compares thread counts in one
+    process; the previous value (or its absence) is restored afterwards.
     """
     before = os.environ.get(THREADS_ENV)
     os.environ[THREADS_ENV] = str(threads)

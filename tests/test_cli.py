@@ -252,7 +252,7 @@ def synthetic_report(out: Path) -> Path:
                {"symbolic": {"step": True}, "numeric": {"max": 1.23456789e-13, "n": 28765}}),
         result("C1", Verdict.NOT_TESTABLE, Verdict.NOT_TESTABLE, []),
     ]
-    doc = build_document(results, profile="quick", duration_s=12.5,
+    doc = build_document(results, profile="quick", duration_s=12.5, train_threads=1,
                          data_source="directory /data (official MNIST, sha256 verified)",
                          extra={"seeds": None, "workers": 2, "front_end": "ex3 verify"})
     write_verdicts(doc, out)

@@ -10,11 +10,9 @@ import pytest
 
 from ex3 import config
 from ex3.errors import UsageError
-from ex3.training import loop
+from ex3.training import threads
 
 REPO = Path(__file__).resolve().parents[1]
-#: The one read left outside config.py: the loop's source is part of the run cache key.
-READS_ELSEWHERE = {"ex3/training/loop.py"}
 
 
 def test_blank_values_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,11 +42,17 @@ def test_seeds(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_loop_threads_sets_and_restores_what_the_loop_reads(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    assert config.THREADS_ENV == loop.THREADS_ENV
     monkeypatch.delenv(config.THREADS_ENV, raising=False)
     with config.loop_threads(2):
-        assert loop.train_threads() == 2
+        assert threads.train_threads() == 2
     assert config.THREADS_ENV not in os.environ
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5"])
+def test_bad_threads_name_the_variable(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv(config.THREADS_ENV, value)
+    with pytest.raises(UsageError, match=f"EX3_THREADS={value!r}"):
+        config.threads_from_env()
 
 
 def test_suite_environment_turns_the_cache_on(monkeypatch: pytest.MonkeyPatch,
@@ -73,4 +77,4 @@ def test_only_config_reads_the_environment() -> None:
     modules = [p for folder in ("ex3", "claims", "benchmarks", "scripts")
                for p in (REPO / folder).rglob("*.py")]
     readers = {str(p.relative_to(REPO)) for p in modules if _reads_environment(p)}
-    assert readers == {"ex3/config.py", *READS_ELSEWHERE}
+    assert readers == {"ex3/config.py"}

@@ -73,7 +73,7 @@ def make_report(out: Path) -> tuple[Path, int]:
         results.append(ClaimResult(c.id, c.section, c.quote, c.summary, c.threshold,
                                    Verdict.REPRODUCED, Verdict.REPRODUCED, "because",
                                    {"per_seed": {"0": {"x": 1.0}}}, {}, figures, 0.5))
-    doc = build_document(results, profile="quick", duration_s=1.0)
+    doc = build_document(results, profile="quick", duration_s=1.0, train_threads=1)
     out.mkdir(parents=True, exist_ok=True)
     write_verdicts(doc, out)
     (out / "toy.png").write_bytes(figure_png("tab:red"))

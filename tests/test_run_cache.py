@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,17 @@ def test_two_processes_asking_for_the_same_run_train_it_once(tmp_path: Path):
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0]
     assert log.read_text().count("trained") == 1
+
+
+def test_the_key_covers_every_training_module_a_run_executes():
+    """A module the runner imports from the training package is hashed into the key, unless
+    it only stores what a run produced (a new module the loop uses must join the key)."""
+    script = ("import sys, ex3.training.runner; print(' '.join(sorted(m for m in sys.modules "
+              "if m.startswith('ex3.training.'))))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout.split()
+    executed = {f"training/{m.rsplit('.', 1)[1]}.py" for m in out}
+    storage = {"training/cache.py", "training/entries.py"}
+    assert executed - storage <= set(cache.RUN_MODULES)
+    package = Path(cache.__file__).resolve().parent.parent
+    assert all((package / name).is_file() for name in cache.RUN_MODULES)

@@ -25,6 +25,7 @@ from ex3.engine.claim import ClaimResult, RunContext, Verdict
 from ex3.engine.registry import select
 from ex3.report.run_facts import data_facts, describe_data, header_lines, summary_lines
 from ex3.report.terminal import Screen, result_texts, shorten, split_command
+from ex3.training.threads import run_threads
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 REPO = Path(__file__).resolve().parents[1]
@@ -222,7 +223,7 @@ def test_a_piped_run_prints_header_claims_and_summary_without_colour(piped_run):
     header = text[:text.index("T1  ")]
     for words in ("ex3 verify", "claims   3 claims: T1, S1, C1", "profile  quick",
                   "data     no data needed", "seeds    5 (T), 1 (S); study defaults",
-                  "threads  1 per training run", f"output   {out.resolve()}"):
+                  f"threads  {run_threads(1)} per training run", f"output   {out.resolve()}"):
         assert words in header, words
     assert "reduced budget" not in header
     lines = text.splitlines()

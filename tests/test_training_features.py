@@ -121,3 +121,22 @@ def test_history_with_stop_flag_round_trips_and_old_json_loads():
     old = history.to_json()
     del old["stopped_early"]
     assert not History.from_json(old).stopped_early
+
+
+def test_evaluation_chunks_change_rounding_only():
+    """Convolutional models evaluate in small chunks, dense ones in large; both measure the
+    same mean loss and accuracy whatever the chunk."""
+    import torch.nn.functional as F
+
+    from ex3.models.autoencoder import autoencoder
+    from ex3.models.mnist import lenet
+    from ex3.training.loop import CONV_EVAL_CHUNK, EVAL_CHUNK, eval_chunk, evaluate
+
+    convnet = build_seeded(lenet, 0)
+    assert eval_chunk(convnet) == CONV_EVAL_CHUNK and eval_chunk(autoencoder()) == EVAL_CHUNK
+    g = torch.Generator().manual_seed(0)
+    split = Split(torch.rand(700, 1, 28, 28, generator=g), torch.randint(0, 10, (700,),
+                                                                         generator=g))
+    small = evaluate(convnet, split, F.cross_entropy, classify=True)
+    large = evaluate(convnet, split, F.cross_entropy, classify=True, chunk=EVAL_CHUNK)
+    assert small[0] == pytest.approx(large[0], rel=1e-6) and small[1] == large[1]

@@ -59,7 +59,7 @@ def test_an_unstable_claim_reads_as_unstable_in_every_output():
     flipping = aggregate({0: _result("M3", Verdict.REPRODUCED),
                           1: _result("M3", Verdict.NOT_REPRODUCED)})
     table = stability_table([flipping])
-    doc = build_document([flipping], profile="quick", duration_s=1.0,
+    doc = build_document([flipping], profile="quick", duration_s=1.0, train_threads=1,
                          extra={"stability": {"master_seeds": [0, 1], "table": table}})
     assert "| M3 | UNSTABLE | REPRODUCED | 50% |" in render_markdown(doc)
     page = render_html(json.loads(json.dumps(doc)), {})
@@ -74,6 +74,7 @@ def test_a_missed_world_is_shown_and_worlds_on_the_sample_are_not_counted():
     sens = {"tried": 1, "caught": 0, "not_tried_on_sample": 1, "worlds": worlds}
     line = sensitivity_line(sens)
     assert "0 of 1" in line and "(0%)" in line and "1 measured on the bundled sample" in line
-    doc = build_document([], profile="quick", duration_s=1.0, extra={"sensitivity": sens})
+    doc = build_document([], profile="quick", duration_s=1.0, train_threads=1,
+                         extra={"sensitivity": sens})
     assert "| M3 | w | REPRODUCED | NOT REPRODUCED | NO |" in render_markdown(doc)
     assert "<b>NO</b>" in render_html(doc, {})

@@ -8,7 +8,7 @@ from importlib import metadata
 import torch
 
 from ex3.report.environment import environment
-from ex3.training.loop import train_threads
+from ex3.training.threads import train_threads
 
 
 def _version(*distributions: str) -> str | None:
@@ -21,15 +21,19 @@ def _version(*distributions: str) -> str | None:
     return None
 
 
-def bench_environment() -> dict[str, object]:
+def bench_environment(threads: int | None = None) -> dict[str, object]:
     """The project's environment record plus Keras' and TensorFlow's versions and the load.
+
+    ``threads`` is the training threads the benchmark's own runs used (None:
+    ``train_threads()``, the count of training no command sizes).
 
     The load average (1 minute) matters on shared 2-core machines: a wall
     time taken under a load of 4 is not comparable with one taken on an idle
     machine.
     """
-    env = environment()
+    threads = train_threads() if threads is None else threads
+    env = environment(threads)
     libraries = {**env["libraries"], "keras": _version("keras"),  # type: ignore[dict-item]
                  "tensorflow": _version("tensorflow", "tensorflow-cpu")}
     return {**env, "libraries": libraries, "torch_threads": torch.get_num_threads(),
-            "train_threads": train_threads(), "load_average_1m": os.getloadavg()[0]}
+            "train_threads": threads, "load_average_1m": os.getloadavg()[0]}

@@ -1,8 +1,9 @@
 """The speed targets, each measured against its straightforward form in the same process.
 
-* a LeNet training epoch (all 60,000 images, batch 128, Adam): the loop as
-  tuned (one thread, fused Adam, channels-last) against
-  ``train(..., tuned=False)``, torch's defaults;
+* a LeNet training epoch (all 60,000 images, batch 128, Adam) and an
+  autoencoder epoch with its evaluation (batch 256): ours against a plain
+  torch loop with torch's defaults, each epoch in a fresh process
+  (``ex3.bench.epochs``);
 * the toy study (every seed, function and model): ``run_study``'s stacked
   program against ``run_one`` called once per run;
 * the quick claims suite: ``pytest claims/`` in a subprocess with a fresh
@@ -11,23 +12,19 @@
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
-import torch.nn.functional as F
-
 from ex3.bench import targets as T
+from ex3.bench.epochs import Epoch, epoch_in_subprocess
 from ex3.config import suite_environment
-from ex3.data.mnist import MnistData
 from ex3.data.toy import FUNCTIONS
-from ex3.models.mnist import lenet
 from ex3.studies.toy import study as toy_study
-from ex3.training.loop import Split, TrainConfig, intra_op_threads, train
-from ex3.training.seeding import build_seeded
+from ex3.training.threads import intra_op_threads
 
 
 @dataclass(frozen=True)
@@ -51,32 +48,50 @@ class Comparison:
                 f"(ours/target = {self.ours_s / self.target_s:.2f})")
 
 
-def lenet_epoch_seconds(data: MnistData, tuned: bool, seed: int = 0,
-                        batch_size: int = T.LENET_EPOCH_BATCH,
-                        threads: int | None = None) -> float:
-    """Training seconds of one LeNet epoch on all training images (evaluation excluded).
+@dataclass(frozen=True)
+class EpochComparison:
+    """Epochs of one workload, plain and ours alternating, each in a fresh process."""
 
-    ``tuned`` is the loop's configuration (one thread, fused Adam,
-    channels-last); ``tuned=False`` is torch's defaults, unless ``threads``
-    pins the thread count (to separate the thread policy from the rest).
-    """
-    tr = Split(data.train_x, data.train_y)
-    te = Split(data.test_x[:512], data.test_y[:512])
-    config = TrainConfig("adam", 1e-3, batch_size, 1, seed)
-    with intra_op_threads(threads):
-        history = train(build_seeded(lenet, seed), tr, te, config, F.cross_entropy,
-                        classify=True, evaluate_train=False, tuned=tuned)
-    return history.train_seconds
+    workload: str
+    plain: list[Epoch]
+    ours: list[Epoch]
+    target_s: float
+
+    @staticmethod
+    def _spread(epochs: list[Epoch], attr: str = "seconds") -> str:
+        values = [getattr(e, attr) for e in epochs]
+        return f"min {min(values):.2f} s, median {statistics.median(values):.2f} s"
+
+    @property
+    def ratio(self) -> float:
+        """Plain over ours, of the fastest epochs (the least disturbed by other processes)."""
+        return min(e.seconds for e in self.plain) / min(e.seconds for e in self.ours)
+
+    def lines(self, what: str) -> list[str]:
+        best = min(e.seconds for e in self.ours)
+        verdict = "meets" if best <= self.target_s else "MISSES"
+        lines = [f"{what}: ours {self._spread(self.ours)} on {self.ours[0].threads} thread(s); "
+                 f"plain torch loop, torch defaults ({self.plain[0].threads} threads) "
+                 f"{self._spread(self.plain)}: plain/ours = {self.ratio:.2f}; target "
+                 f"{self.target_s:g} s: {verdict} (ours/target = {best / self.target_s:.2f}); "
+                 f"{len(self.ours)} round(s)"]
+        if self.ours[0].test_loss is not None:
+            share = (min(e.eval_seconds for e in self.ours)
+                     / min(e.train_seconds for e in self.ours))
+            lines.append(f"  of which evaluation: ours {self._spread(self.ours, 'eval_seconds')}"
+                         f", plain {self._spread(self.plain, 'eval_seconds')}; ours' "
+                         f"evaluation / training = {share:.2f}")
+        return lines
 
 
-def warm_up_lenet(data: MnistData, steps: int = 30) -> None:
-    """A few steps of both forms, so oneDNN's first-call setup is not timed."""
-    n = T.LENET_EPOCH_BATCH * steps
-    tr = Split(data.train_x[:n], data.train_y[:n])
-    te = Split(data.test_x[:512], data.test_y[:512])
-    for tuned in (False, True):
-        train(build_seeded(lenet, 0), tr, te, TrainConfig("adam", 1e-3, T.LENET_EPOCH_BATCH, 1, 0),
-              F.cross_entropy, classify=True, evaluate_train=False, tuned=tuned)
+def epoch_comparison(workload: str, rounds: int, target_s: float) -> EpochComparison:
+    """``rounds`` epochs of each form, alternating, so a drift of the load hits both alike."""
+    plain: list[Epoch] = []
+    ours: list[Epoch] = []
+    for _ in range(rounds):
+        plain.append(epoch_in_subprocess(workload, "plain"))
+        ours.append(epoch_in_subprocess(workload, "ours"))
+    return EpochComparison(workload, plain, ours, target_s)
 
 
 def toy_study_straightforward_s(protocol: toy_study.ToyProtocol) -> float:
@@ -165,8 +180,3 @@ def toy_neighbourhood_one_by_one_s() -> float:
     epochs = [dict(n.overrides).get("epochs", declared.epochs)
               for n in neighbours(NEIGHBOURHOOD)]
     return one * (1 + sum(e / declared.epochs for e in epochs))
-
-
-def default_threads() -> int:
-    """torch's intra-op thread count outside the loop (what the straightforward form uses)."""
-    return torch.get_num_threads()

@@ -33,7 +33,23 @@ def context(args: argparse.Namespace) -> RunContext:
     """The run context the arguments ask for, the environment filling the rest
     (``RunContext.resolve``); ``--data-dir ''`` means not given."""
     return RunContext.resolve(profile=args.profile, seeds=args.seeds, data_dir=args.data_dir,
-                              download=args.download, device=getattr(args, "device", None))
+                              download=args.download, device=getattr(args, "device", None),
+                              threads=training_threads(args))
+
+
+def training_threads(args: argparse.Namespace) -> int:
+    """Intra-op threads of each run, from the declared inputs only (never the machine's load).
+
+    ``--workers`` processes share this process's cores (``run_threads``); on a
+    Dask scheduler's cluster, whose workers are one process per core (see the
+    README), each run trains on one thread. The environment's thread count
+    (``ex3.config``) overrides both.
+    """
+    from ex3.training.threads import run_threads
+
+    if executor_of(args)[1] is not None:
+        return run_threads(1, cores=1)
+    return run_threads(getattr(args, "workers", 1))
 
 
 def check_data(ctx: RunContext) -> None:
@@ -172,22 +188,17 @@ def run_facts(ctx: RunContext, claims: Sequence[Claim], out: Path, front_end: st
     from ex3.engine.registry import all_claims
     from ex3.report.run_facts import RunFacts, data_facts, reduced_reasons, seeds_text
     from ex3.report.run_facts import threads_text as threads
-    from ex3.training.loop import train_threads
 
     data = None
     if any(needs_mnist(c) for c in claims):
         mnist = load_mnist(ctx.data_dir, download=ctx.download, origin=ctx.data_origin)
         data = data_facts(mnist.source, mnist.kind, len(mnist.train_y), len(mnist.test_y))
-    try:
-        per_run = train_threads()
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
     ids = tuple(c.id for c in claims)
     bound = any(not c.budget_free for c in claims)  # the toy and page claims have one protocol
     return RunFacts(front_end=front_end, profile=ctx.profile, claim_ids=ids,
                     all_claims=set(ids) >= {c.id for c in all_claims()}, data=data,
                     seeds=seeds_text(seed_counts(claims, ctx), ctx.seeds),
-                    threads=threads(per_run, workers, os.cpu_count()),
+                    threads=threads(ctx.threads, workers, os.cpu_count(), ctx.device),
                     reduced=reduced_reasons(ctx.profile, data, ctx.seeds, bound),
                     out=str(out.resolve()), extra=tuple(extra))
 

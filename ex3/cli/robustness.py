@@ -89,6 +89,7 @@ def run_robustness_command(args: argparse.Namespace) -> int:
         progress.stage("writing the report", "")
         doc = build_document(
             results, profile=ctx.profile, duration_s=time.perf_counter() - start,
+            train_threads=ctx.threads, device=ctx.device,
             data_source=sources[0] if sources else None,
             extra={"seeds": ctx.seeds, "workers": args.workers, "front_end": "ex3 robustness",
                    "robustness": report.document_section(plans, ctx.profile, args.budget,

@@ -63,7 +63,8 @@ def run_stability_command(args: argparse.Namespace) -> int:
         results = [dataclasses.replace(r, figures=[]) for r in results]  # none drawn here
         table = stability_table(results)
         doc = build_document(results, profile=ctx.profile,
-                             duration_s=time.perf_counter() - start,
+                             duration_s=time.perf_counter() - start, train_threads=ctx.threads,
+                             device=ctx.device,
                              data_source=sources[0] if sources else None,
                              extra={"seeds": ctx.seeds, "front_end": "ex3 stability",
                                     "stability": {"master_seeds": masters, "table": table}})

@@ -1,13 +1,15 @@
 """Training the runs of the selected claims in parallel, before evaluating them serially.
 
-A claim's measurement trains its runs one after another, and a run keeps
-only one core busy: the training loop runs on one intra-op thread
-(see ``ex3.training.loop``), because small batches
-gain little from more and a fixed count keeps a run's rounding independent of
-how it was scheduled. With N workers, the runs the selected claims will ask
-for are trained first, N at a time, each in its own process (spawn: no state
-inherited from the parent) whose torch default is ``cores // N`` threads, so
-that whatever runs outside the loop's own setting shares the cores too.
+A claim's measurement trains its runs one after another. Each run trains on
+the thread count its spec carries (``RunSpec.threads``), which the command
+decided from ``--workers`` before any training (``ex3.training.threads``:
+the cores shared among the workers, at most two per run), never from how the
+runs happen to be scheduled, so a run's rounding is the same whether it is
+trained by a worker or by the main process, and whatever the cache already
+held. With N workers, the runs the selected claims will ask for are trained
+first, N at a time, each in its own process (spawn: no state inherited from
+the parent) whose torch default is ``cores // N`` threads, so that whatever
+runs outside the loop's own setting shares the cores too.
 Every worker calls ``runner.run``, so the file-locked run cache guarantees no
 run is trained twice, even by another ``ex3`` or pytest process. The claims
 are then evaluated serially in the main process, where every run is a cache
@@ -27,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import os
 import queue
 import time
 from collections.abc import Iterable, Sequence
@@ -43,6 +44,7 @@ from ex3.errors import UsageError
 from ex3.training import cache, entries, runner, runs
 from ex3.training.cache import runs_dir
 from ex3.training.runs import RunSpec
+from ex3.training.threads import allowed_cores
 
 if TYPE_CHECKING:
     from ex3.engine.progress_sink import ProgressSink
@@ -68,10 +70,7 @@ class PrefetchReport:
 
 def available_cores() -> int:
     """The cores this process may run on (the affinity mask, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    return allowed_cores()
 
 
 def threads_per_worker(workers: int) -> int:

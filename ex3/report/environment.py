@@ -9,13 +9,12 @@ from importlib import metadata
 
 import torch
 
-from ex3.training.loop import train_threads
-
 LIBRARIES = ("torch", "torchvision", "numpy", "scipy", "scikit-learn", "matplotlib")
 
 
-def environment() -> dict[str, object]:
-    """Library versions, device, threads (torch's default and training's) and platform."""
+def environment(train_threads: int, device: str = "cpu") -> dict[str, object]:
+    """Library versions, the device MNIST runs trained on (with the GPU's name), threads
+    (torch's default and ``train_threads``, each training run's) and platform."""
     versions = {}
     for name in LIBRARIES:
         try:
@@ -28,7 +27,8 @@ def environment() -> dict[str, object]:
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
-        "train_threads": train_threads(),
-        "device": "cpu",
+        "train_threads": train_threads,
+        "device": device,
+        **({"gpu": torch.cuda.get_device_name(0)} if device == "cuda" else {}),
         "libraries": versions,
     }

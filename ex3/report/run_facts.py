@@ -112,9 +112,12 @@ def seeds_text(counts: Mapping[str, int], override: int | None) -> str:
     return f"{listed}; " + (f"--seeds {override}" if override else "study defaults")
 
 
-def threads_text(train_threads: int | None, workers: int | None, cpus: int | None) -> str:
-    """Training threads per run, worker processes and the CPUs they share."""
+def threads_text(train_threads: int | None, workers: int | None, cpus: int | None,
+                 device: str | None = None) -> str:
+    """Training threads per run, worker processes and the CPUs they share (and a GPU)."""
     parts = [f"{train_threads if train_threads is not None else '?'} per training run"]
+    if device and device != "cpu":
+        parts.insert(0, f"MNIST runs on {device}")
     if workers and workers > 1:
         parts.append(f"{workers} worker processes")
     if cpus:
@@ -212,7 +215,7 @@ def facts_from_doc(doc: Mapping[str, Any], all_ids: Sequence[str] | None = None)
                     all_claims=set(ids) >= set(all_ids), data=data,
                     seeds=seeds_text(_doc_seed_counts(claims), seeds),
                     threads=threads_text(env.get("train_threads"), doc.get("workers"),
-                                         env.get("cpu_count")),
+                                         env.get("cpu_count"), env.get("device")),
                     reduced=reduced_reasons(str(doc.get("profile")), data, seeds, bound))
 
 

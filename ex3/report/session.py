@@ -47,6 +47,7 @@ class Session:
         extra = {"retrained_runs": retrained_entries(), **(extra or {})}
         return build_document(results, profile=self.ctx.profile,
                               duration_s=time.perf_counter() - self.started,
+                              train_threads=self.ctx.threads, device=self.ctx.device,
                               data_source=sources[0] if sources else None, extra=extra)
 
     def outputs(self, figures: bool = True, extra: dict | None = None,

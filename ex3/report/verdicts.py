@@ -14,15 +14,17 @@ from ex3.report.outputs import commit_outputs
 
 
 def build_document(results: Iterable[ClaimResult], *, profile: str, duration_s: float,
-                   data_source: str | None = None, extra: dict[str, Any] | None = None
-                   ) -> dict[str, Any]:
-    """The verdicts document: claims in the report's order, environment and timing."""
+                   train_threads: int, data_source: str | None = None,
+                   extra: dict[str, Any] | None = None, device: str = "cpu") -> dict[str, Any]:
+    """The verdicts document: claims in the report's order, environment and timing;
+    ``train_threads`` is each training run's intra-op thread count (``RunContext.threads``)
+    and ``device`` where the MNIST runs trained (``RunContext.device``)."""
     claims = [r.to_json() for r in results]
     doc: dict[str, Any] = {
         "profile": profile,
         "data_source": data_source,
         "duration_s": round(duration_s, 3),
-        "environment": environment(),
+        "environment": environment(train_threads, device),
         "summary": _summary(claims),
         "claims": claims,
     }

@@ -195,6 +195,9 @@ class RunContext:
     download: bool = False
     data_origin: str | None = None
     overrides: tuple[tuple[str, Any], ...] = ()
+    #: The intra-op threads of every MNIST run the studies train (``RunSpec.threads``; a
+    #: command decides it from its workers, ``ex3.training.threads.run_threads``).
+    threads: int = 1
     #: Where MNIST runs train (``cpu`` or ``cuda``; resolved from ``auto`` by ``resolve``).
     #: Not part of any protocol: a verdict must not depend on it, only the rounding may.
     device: str = "cpu"
@@ -203,7 +206,7 @@ class RunContext:
     @classmethod
     def resolve(cls, *, profile: str | None = None, seeds: int | None = None,
                 data_dir: str | None = None, download: bool = False,
-                device: str | None = None) -> RunContext:
+                device: str | None = None, threads: int | None = None) -> RunContext:
         """The one run context of a session: what the caller was given, else the environment.
 
         ``ex3`` (its options), ``pytest claims/`` and the benchmarks all build
@@ -212,8 +215,11 @@ class RunContext:
         environment variable ``ex3.config`` reads). A blank ``data_dir`` counts
         as not given. ``device`` (else the environment's, else ``auto``) is
         resolved here: ``auto`` is ``cuda`` when torch sees a CUDA device, else
-        ``cpu``; ``cuda`` without one is a usage error.
+        ``cpu``; ``cuda`` without one is a usage error. ``threads`` defaults to
+        one training process's share of the cores (``run_threads(1)``).
         """
+        from ex3.training.threads import run_threads
+
         env_data = config.data_dir_from_env()
         if download and env_data is not None:
             raise UsageError(f"--download conflicts with {config.DATA_DIR_ENV}, which names a "
@@ -225,7 +231,8 @@ class RunContext:
         return cls(profile=profile or config.profile_from_env(),
                    seeds=seeds if seeds is not None else config.seeds_from_env(),
                    data_dir=folder, download=download, data_origin=origin,
-                   device=resolve_device(device or config.device_from_env() or "auto"))
+                   device=resolve_device(device or config.device_from_env() or "auto"),
+                   threads=run_threads(1) if threads is None else threads)
 
     @property
     def on_epoch(self) -> EpochHook | None:

@@ -34,19 +34,23 @@ from ex3.training import entries
 if TYPE_CHECKING:
     import torch
 
-#: The code every run depends on, relative to the package: the loop, splits, seeding, the
-#: model table (which loss a model trains with) and the initialisation; the model's own
-#: module is added per run.
-_RUN_MODULES = ("training/loop.py", "training/splits.py", "training/seeding.py",
-                "models/registry.py", "models/keras_init.py")
+#: The code every run depends on, relative to the package: every module of the training
+#: package a run executes (the loop and its layouts, records and thread policy, splits,
+#: seeding, the runner and the run's spec and restore; not this module and
+#: ``entries``, which only store what a run produced), the model table (which loss a model
+#: trains with) and the initialisation; the model's own module is added per run.
+RUN_MODULES = ("training/loop.py", "training/layout.py", "training/records.py",
+               "training/stacked.py", "training/threads.py", "training/splits.py",
+               "training/seeding.py", "training/runner.py", "training/runs.py",
+               "models/registry.py", "models/keras_init.py")
 
 
 @functools.cache
 def code_version(model_source: Path) -> str:
     """A digest of the source that decides what a run computes.
 
-    The training loop, the split builder, seeding, the model table, the
-    initialisation and the module that defines the model: editing an
+    The training package's modules a run executes (:data:`RUN_MODULES`), the
+    model table, the initialisation and the module that defines the model: editing an
     unrelated model or a message does not invalidate every cached run,
     editing anything a run executes does. Computed once per
     process, so the key describes the code this process loaded even if the
@@ -54,7 +58,7 @@ def code_version(model_source: Path) -> str:
     """
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
-    for path in [*(package / name for name in _RUN_MODULES), model_source]:
+    for path in [*(package / name for name in RUN_MODULES), model_source]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -9,17 +9,32 @@ measured:
   DataLoader, no per-item transforms;
 * the loss is checked for NaN/inf once per epoch (one host sync), not per
   step; a diverged run stops and is recorded as diverged, never raised;
-* evaluation runs under ``torch.inference_mode`` in chunks of 512, which
-  measured fastest on CPU (larger chunks fall out of cache: 8192 was 2.7x slower);
+* evaluation runs under ``torch.inference_mode`` in chunks (``eval_chunk``):
+  128 examples for a model with 2-D convolutions, 512 for any other. On 2
+  cores, LeNet's evaluation of 70,000 images took 1.53 s in chunks of 128
+  against 2.37 s in chunks of 512 on one thread (0.78 s against 1.45 s on
+  two); the dense autoencoder's changed by under 5% from 512 to 4,096 and was
+  10% slower at 128. The chunk changes only the rounding of a record's mean;
+  the model's trajectory does not depend on evaluation at all;
 * ``elapsed_s`` counts training time only, so time-to-target excludes
   evaluation, as MLPerf's rules do;
-* training and ``evaluate`` run on one intra-op thread (``EX3_THREADS``
-  overrides): on the shared 2-core machines this project runs on, torch's
-  default of two OpenMP threads, which busy-wait for each other while other
-  processes hold the cores, made a LeNet epoch at batch 128 5 to 9 times
-  slower than one thread, and epochs at batch 32 up to 60 times (load
-  average 6 to 7); a fixed count, rather than one picked from the load,
-  keeps a run's rounding independent of what else the machine does;
+* a run trains and evaluates on the intra-op thread count its caller gives
+  (``threads``), fixed before training and never picked from the load, since
+  the count changes a run's rounding: the runs a command trains carry it in
+  their spec and cache key (``RunSpec.threads``), decided from ``--workers``
+  and the cores the process may use (``ex3.training.threads.run_threads``:
+  2 per run on 2 cores with one worker, 1 with two); other training runs on
+  ``train_threads()``, 1 unless ``EX3_THREADS`` says otherwise. OpenMP's
+  threads spin only briefly before they sleep (``GOMP_SPINCOUNT=1000``, set
+  when ``ex3`` is imported; ``ex3.config.prefer_short_openmp_waits``).
+  Measured on 2 cores, LeNet epoch at batch 128 (best of 3): idle, 1 thread
+  3.54 s, 2 threads 2.13 s (1.95 s with torch's default spin, 3.01 s with
+  ``OMP_WAIT_POLICY=PASSIVE``); with one busy process on a core, 1 thread
+  3.41 s and 2 threads 7 to 9 s whatever the waiting; with other processes
+  keeping the load average near 3, torch's default spin took 64 to 77 s
+  where the short spin took 2.3 to 12 s. Two threads are worth it on free
+  cores only: on a machine other work keeps busy, ``--workers`` equal to
+  the cores trains each run on one thread;
 * Adam runs fused (one kernel updates every parameter; the same update as
   the default implementation up to rounding), and a model with 2-D
   convolutions is trained in the channels-last memory format; both measured
@@ -33,137 +48,42 @@ measured:
   once for all runs instead of once per run.
 
 ``train`` and ``train_runs`` are two entry points of the same loop
-(``_loop``); there is no other.
+(``_loop``); there is no other. What differs between one run and a stack of
+runs (how a batch is indexed, how the loss is reduced, how a split is
+evaluated) is the layout's (``ex3.training.layout.OneRun`` and
+``ex3.training.stacked.RunStack``), so the loop's body has no branch on it.
+The loop's inputs and outputs (``TrainConfig``, ``Split``, ``History``) live
+in ``ex3.training.records`` and are re-exported here.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Literal
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
 
-LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+from ex3.training.layout import Layout, OneRun
+from ex3.training.records import EpochRecord, History, LossFn, Split, TrainConfig
+from ex3.training.stacked import RunStack
+from ex3.training.threads import intra_op_threads, train_threads
 
-THREADS_ENV = "EX3_THREADS"
-
-
-def train_threads() -> int:
-    """The intra-op threads training uses: ``EX3_THREADS``, else 1 (see the module docstring)."""
-    value = os.environ.get(THREADS_ENV, "").strip()
-    if not value:
-        return 1
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{THREADS_ENV} must be a positive integer, not {value!r}")
-    return int(value)
+__all__ = ["EpochRecord", "History", "LossFn", "Split", "TrainConfig", "eval_chunk", "evaluate",
+           "intra_op_threads", "make_optimizer", "prefer_channels_last", "train",
+           "train_runs", "train_threads"]
 
 
-@contextlib.contextmanager
-def intra_op_threads(threads: int | None) -> Iterator[None]:
-    """Run a block with ``threads`` torch intra-op threads (None: unchanged), then restore."""
-    before = torch.get_num_threads()
-    if threads is not None and threads != before:
-        torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        if torch.get_num_threads() != before:
-            torch.set_num_threads(before)
+#: Examples per evaluation chunk (see the module docstring): for a model with 2-D
+#: convolutions, and for any other.
+CONV_EVAL_CHUNK = 128
+EVAL_CHUNK = 512
 
 
-@dataclass(frozen=True)
-class TrainConfig:
-    """How to train: optimiser, learning rate, batch size, epochs, seed.
-
-    ``weight_decay`` is the L2 penalty lambda of ``loss + lambda/2 ||theta||^2``
-    (for SGD this is exactly torch's ``weight_decay``).
-    """
-
-    optimizer: Literal["sgd", "adam"]
-    lr: float
-    batch_size: int
-    epochs: int
-    seed: int
-    weight_decay: float = 0.0
-    eval_every: int = 1
-
-    def __post_init__(self) -> None:
-        if self.optimizer not in ("sgd", "adam"):
-            raise ValueError(f"optimizer must be 'sgd' or 'adam', not {self.optimizer!r}")
-        if not (self.lr > 0 and self.batch_size > 0 and self.epochs >= 0 and self.eval_every > 0):
-            raise ValueError(f"invalid training configuration: {self}")
-
-
-@dataclass(frozen=True)
-class Split:
-    """Inputs and targets of one split, as whole tensors."""
-
-    x: torch.Tensor
-    y: torch.Tensor
-
-    def __len__(self) -> int:
-        return int(self.x.shape[0])
-
-
-@dataclass(frozen=True)
-class EpochRecord:
-    """Metrics after ``epoch`` epochs (epoch 0: before any training).
-
-    With ``eval_every_steps`` records are taken every that many steps; a record
-    inside an epoch carries the number of the epoch in progress, and ``step``
-    is then the exact position.
-    """
-
-    epoch: int
-    step: int
-    train_loss: float
-    test_loss: float
-    train_acc: float | None
-    test_acc: float | None
-    elapsed_s: float
-
-
-@dataclass
-class History:
-    """What a training run produced, epoch by epoch.
-
-    ``stopped_early`` is True when a ``stop_when`` callback ended the run
-    before its configured epochs (a time-to-target run that got there).
-    """
-
-    records: list[EpochRecord] = field(default_factory=list)
-    diverged: bool = False
-    diverged_at_epoch: int | None = None
-    steps: int = 0
-    train_seconds: float = 0.0
-    stopped_early: bool = False
-
-    def series(self, name: str) -> list[float | None]:
-        """One metric across the recorded epochs, e.g. ``series("test_loss")``."""
-        return [getattr(r, name) for r in self.records]
-
-    @property
-    def final(self) -> EpochRecord:
-        return self.records[-1]
-
-    def to_json(self) -> dict:
-        return {"records": [asdict(r) for r in self.records], "diverged": self.diverged,
-                "diverged_at_epoch": self.diverged_at_epoch, "steps": self.steps,
-                "train_seconds": self.train_seconds, "stopped_early": self.stopped_early}
-
-    @classmethod
-    def from_json(cls, data: dict) -> History:
-        return cls(records=[EpochRecord(**r) for r in data["records"]],
-                   diverged=data["diverged"], diverged_at_epoch=data["diverged_at_epoch"],
-                   steps=data["steps"], train_seconds=data["train_seconds"],
-                   stopped_early=data.get("stopped_early", False))
-
+def eval_chunk(model: nn.Module) -> int:
+    """The evaluation chunk for ``model``: small for convolutions (4-D weights), else large."""
+    return CONV_EVAL_CHUNK if any(p.dim() == 4 for p in model.parameters()) else EVAL_CHUNK
 
 #: Keras' Adam epsilon (torch's default is 1e-8).
 KERAS_ADAM_EPS = 1e-7
@@ -195,39 +115,13 @@ def prefer_channels_last(model: nn.Module) -> nn.Module:
     return model
 
 
-@torch.inference_mode()
-def _evaluate(model: nn.Module, split: Split, loss_fn: LossFn, classify: bool, chunk: int,
-              runs: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Mean loss (and accuracy) over a split as tensors: scalars, or one value per run.
-
-    With ``runs`` the split has a leading run dimension, the model maps
-    [runs, batch, ...] to [runs, batch, ...], and ``loss_fn`` (written for one
-    run) is applied to each run by ``torch.func.vmap``.
-    """
-    was_training = model.training
-    model.eval()
-    n = int(split.x.shape[1 if runs else 0])
-    per_run = torch.func.vmap(loss_fn) if runs else loss_fn
-    shape = (split.x.shape[0],) if runs else ()
-    total = torch.zeros(shape, dtype=torch.float64)
-    correct = torch.zeros(shape, dtype=torch.int64)
-    for i in range(0, n, chunk):
-        x = split.x[:, i:i + chunk] if runs else split.x[i:i + chunk]
-        target = split.y[:, i:i + chunk] if runs else split.y[i:i + chunk]
-        out = model(x)
-        size = target.shape[1 if runs else 0]
-        total += per_run(out, target).double() * size
-        if classify:
-            correct += (out.argmax(dim=-1) == target).sum(dim=-1 if runs else None)
-    model.train(was_training)
-    return total / max(n, 1), (correct.double() / n if classify else None)
-
-
 def evaluate(model: nn.Module, split: Split, loss_fn: LossFn, classify: bool,
-             chunk: int = 512) -> tuple[float, float | None]:
-    """Mean loss (and accuracy) over a whole split, in large chunks, on the loop's threads."""
-    with intra_op_threads(train_threads()):
-        loss, acc = _evaluate(model, split, loss_fn, classify, chunk, runs=False)
+             chunk: int | None = None, threads: int | None = None
+             ) -> tuple[float, float | None]:
+    """Mean loss (and accuracy) over a whole split, in chunks (None: ``eval_chunk(model)``), on
+    ``threads`` intra-op threads (None: ``train_threads()``)."""
+    with intra_op_threads(threads or train_threads()):
+        loss, acc = OneRun().evaluate(model, split, loss_fn, classify, chunk or eval_chunk(model))
     return float(loss), (float(acc) if acc is not None else None)
 
 
@@ -236,7 +130,8 @@ def train(model: nn.Module, train_split: Split, test_split: Split, config: Train
           on_epoch: Callable[[EpochRecord], None] | None = None,
           stop_when: Callable[[EpochRecord], bool] | None = None,
           eval_every_steps: int | None = None, evaluate_train: bool = True,
-          tuned: bool = True) -> History:
+          threads: int | None = None, tuned: bool = True,
+          device: str | torch.device = "cpu") -> History:
     """Train ``model`` in place and return its history.
 
     The shuffling order comes from ``config.seed``; seed the model's
@@ -250,27 +145,37 @@ def train(model: nn.Module, train_split: Split, test_split: Split, config: Train
     would dominate frequent records: ``train_loss`` is then the mean
     mini-batch loss since the previous record (NaN before any step) and
     ``train_acc`` is None.
-    None of these change what a step computes. ``tuned=False`` turns off the
-    one-thread policy, the fused Adam and the channels-last format (see the
-    module docstring), leaving torch's defaults: the straightforward
-    configuration the speed benchmarks compare against.
+    None of these change what a step computes. ``threads`` is the intra-op
+    thread count (None: ``train_threads()``, one unless ``EX3_THREADS`` says
+    otherwise); it changes rounding, so a caller that stores the run records
+    it (``RunSpec.threads``). ``tuned=False`` ignores ``threads`` and turns
+    off the fused Adam and the channels-last format (see the module
+    docstring), leaving torch's defaults: the straightforward configuration
+    the speed benchmarks compare against. ``device`` is where the run trains
+    and evaluates: the model and both splits move there once, before the first
+    step (and the model stays there); the shuffling order is still drawn on
+    the CPU, so a run sees the same batches on every device.
     """
     def forward(_run: int, rec: EpochRecord) -> None:
         if on_epoch is not None:
             on_epoch(rec)
 
-    return _fit(model, train_split, test_split, config, loss_fn, classify=classify,
-                run_seeds=None, on_record=forward, stop_when=stop_when,
+    model.to(device)
+    train_split, test_split = (Split(s.x.to(device), s.y.to(device))
+                               for s in (train_split, test_split))
+
+    return _fit(model, train_split, test_split, config, loss_fn, OneRun(), [config.seed],
+                classify=classify, on_record=forward, stop_when=stop_when,
                 eval_every_steps=eval_every_steps, evaluate_train=evaluate_train,
-                tuned=tuned)[0]
+                threads=threads, tuned=tuned)[0]
 
 
 def train_runs(model: nn.Module, train_split: Split, test_split: Split, config: TrainConfig,
                loss_fn: LossFn, run_seeds: Sequence[int], *, classify: bool = False,
                on_record: Callable[[int, EpochRecord], None] | None = None,
                stop_when: Callable[[EpochRecord], bool] | None = None,
-               eval_every_steps: int | None = None,
-               evaluate_train: bool = True) -> list[History]:
+               eval_every_steps: int | None = None, evaluate_train: bool = True,
+               threads: int | None = None) -> list[History]:
     """Train several runs of one configuration as one program; one history per run.
 
     ``model`` maps [runs, batch, ...] to [runs, batch, ...] with independent
@@ -287,55 +192,52 @@ def train_runs(model: nn.Module, train_split: Split, test_split: Split, config: 
     history ends there, as in ``train``) while the others go on; the batch
     ends when every run has stopped. ``train_seconds`` is the wall time of
     the whole batch, shared by its runs. ``on_record(run, record)`` sees every
-    record.
+    record. ``threads`` is as in ``train``.
     """
     if len(run_seeds) != train_split.x.shape[0] or len(run_seeds) != test_split.x.shape[0]:
         raise ValueError(f"{len(run_seeds)} run seeds but splits with "
                          f"{train_split.x.shape[0]} and {test_split.x.shape[0]} runs")
-    return _fit(model, train_split, test_split, config, loss_fn, classify=classify,
-                run_seeds=run_seeds, on_record=on_record, stop_when=stop_when,
-                eval_every_steps=eval_every_steps, evaluate_train=evaluate_train, tuned=True)
+    return _fit(model, train_split, test_split, config, loss_fn, RunStack(len(run_seeds)),
+                list(run_seeds), classify=classify, on_record=on_record, stop_when=stop_when,
+                eval_every_steps=eval_every_steps, evaluate_train=evaluate_train,
+                threads=threads, tuned=True)
 
 
 def _fit(model: nn.Module, train_split: Split, test_split: Split, config: TrainConfig,
-         loss_fn: LossFn, *, classify: bool, run_seeds: Sequence[int] | None,
+         loss_fn: LossFn, layout: Layout, seeds: list[int], *, classify: bool,
          on_record: Callable[[int, EpochRecord], None] | None,
          stop_when: Callable[[EpochRecord], bool] | None, eval_every_steps: int | None,
-         evaluate_train: bool, tuned: bool) -> list[History]:
-    """Train one run (``run_seeds`` None) or a stack of runs, under the chosen thread count."""
+         evaluate_train: bool, threads: int | None, tuned: bool) -> list[History]:
+    """Train the runs ``layout`` lays out (one per seed), under the chosen thread count."""
     if eval_every_steps is not None and eval_every_steps <= 0:
         raise ValueError(f"eval_every_steps must be positive, not {eval_every_steps}")
-    with intra_op_threads(train_threads() if tuned else None):
-        return _loop(model, train_split, test_split, config, loss_fn, classify=classify,
-                     run_seeds=run_seeds, on_record=on_record, stop_when=stop_when,
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads must be positive, not {threads}")
+    with intra_op_threads((threads or train_threads()) if tuned else None):
+        return _loop(model, train_split, test_split, config, loss_fn, layout, seeds,
+                     classify=classify, on_record=on_record, stop_when=stop_when,
                      eval_every_steps=eval_every_steps, evaluate_train=evaluate_train,
                      tuned=tuned)
 
 
 def _loop(model: nn.Module, train_split: Split, test_split: Split, config: TrainConfig,
-          loss_fn: LossFn, *, classify: bool, run_seeds: Sequence[int] | None,
+          loss_fn: LossFn, layout: Layout, seeds: list[int], *, classify: bool,
           on_record: Callable[[int, EpochRecord], None] | None,
           stop_when: Callable[[EpochRecord], bool] | None, eval_every_steps: int | None,
           evaluate_train: bool, tuned: bool) -> list[History]:
-    """The loop itself (``_fit`` has set the thread count)."""
-    stacked = run_seeds is not None
-    seeds = list(run_seeds) if run_seeds is not None else [config.seed]
+    """The loop itself (``_fit`` has set the thread count); ``layout`` does the steps that
+    depend on how many runs the tensors hold."""
     optimizer = make_optimizer(prefer_channels_last(model) if tuned else model, config,
                                fused=tuned)
     generators = [torch.Generator().manual_seed(s) for s in seeds]
     histories = [History() for _ in seeds]
     live = list(range(len(seeds)))
-    n = int(train_split.x.shape[1 if stacked else 0])
-    step_loss = torch.func.vmap(loss_fn) if stacked else loss_fn
-    rows = torch.arange(len(seeds)).unsqueeze(1)
-    shape = (len(seeds),) if stacked else ()
+    n = layout.examples(train_split)
+    step_loss = layout.step_loss(loss_fn)
+    chunk = eval_chunk(model)
     steps, seconds = 0, 0.0
-    since, since_steps = torch.zeros(shape), 0
-
-    def as_list(value: torch.Tensor | None) -> list[float | None]:
-        if value is None:
-            return [None] * len(seeds)
-        return value.tolist() if stacked else [float(value)]
+    on = train_split.x.device  # every value the loop keeps lives where the data do
+    since, since_steps = torch.zeros(layout.shape, device=on), 0
 
     def record(epoch: int, which: list[int]) -> None:
         """Evaluate, append a record to each run in ``which``, retire finished runs.
@@ -346,15 +248,15 @@ def _loop(model: nn.Module, train_split: Split, test_split: Split, config: Train
         nonlocal since, since_steps
         if not which:
             return
-        te_loss, te_acc = _evaluate(model, test_split, loss_fn, classify, 512, stacked)
+        te_loss, te_acc = layout.evaluate(model, test_split, loss_fn, classify, chunk)
         if evaluate_train:
-            tr_loss, tr_acc = _evaluate(model, train_split, loss_fn, classify, 512, stacked)
+            tr_loss, tr_acc = layout.evaluate(model, train_split, loss_fn, classify, chunk)
         elif since_steps:
             tr_loss, tr_acc = since.double() / since_steps, None
         else:
-            tr_loss, tr_acc = torch.full(shape, math.nan, dtype=torch.float64), None
-        since, since_steps = torch.zeros(shape), 0
-        columns = [as_list(v) for v in (tr_loss, te_loss, tr_acc, te_acc)]
+            tr_loss, tr_acc = torch.full(layout.shape, math.nan, dtype=torch.float64), None
+        since, since_steps = torch.zeros(layout.shape, device=on), 0
+        columns = [layout.values(v) for v in (tr_loss, te_loss, tr_acc, te_acc)]
         for r in which:
             history = histories[r]
             history.steps, history.train_seconds = steps, seconds
@@ -378,21 +280,13 @@ def _loop(model: nn.Module, train_split: Split, test_split: Split, config: Train
         if not live:
             break
         start = time.perf_counter()
-        if stacked:
-            order = torch.stack([torch.randperm(n, generator=g) for g in generators])
-        else:
-            order = torch.randperm(n, generator=generators[0])
-        running = torch.zeros(shape)
+        order = layout.order(generators, n)
+        running = torch.zeros(layout.shape, device=on)
         for i in range(0, n, config.batch_size):
-            if stacked:
-                idx = order[:, i:i + config.batch_size]
-                xb, yb = train_split.x[rows, idx], train_split.y[rows, idx]
-            else:
-                idx = order[i:i + config.batch_size]
-                xb, yb = train_split.x[idx], train_split.y[idx]
+            xb, yb = layout.batch(train_split, order, i, config.batch_size)
             optimizer.zero_grad(set_to_none=True)
             loss = step_loss(model(xb), yb)
-            (loss.sum() if stacked else loss).backward()
+            layout.objective(loss).backward()
             optimizer.step()
             running += loss.detach()
             steps += 1
@@ -405,7 +299,7 @@ def _loop(model: nn.Module, train_split: Split, test_split: Split, config: Train
                 start = time.perf_counter()
                 if not live:
                     break
-        finite = torch.isfinite(running).tolist() if stacked else [bool(torch.isfinite(running))]
+        finite = layout.finite(running)
         seconds += time.perf_counter() - start
         for r in live:
             histories[r].steps, histories[r].train_seconds = steps, seconds

@@ -45,8 +45,12 @@ def run_entry(spec: RunSpec, data: MnistData,
         train_split, test_split = splits(spec, data)
         model = build_seeded(kind.build, spec.config.seed)
         history = train(model, train_split, test_split, spec.config, loss_for(spec),
-                        classify=kind.classify, on_epoch=on_epoch)
-        return {"history": history.to_json(), "spec": spec.as_dict()}, model.state_dict()
+                        classify=kind.classify, on_epoch=on_epoch, threads=spec.threads,
+                        device=spec.device)
+        # The weights come back to the CPU: an entry loads on any machine, and everything
+        # after training (restoring, analysing, judging) runs on the CPU.
+        state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+        return {"history": history.to_json(), "spec": spec.as_dict()}, state
 
     return cached(run_key_for(spec, data), compute, enabled=cache_enabled(),
                   validate=lambda m, s: restore(spec, m, s))

@@ -38,16 +38,35 @@ class RunSpec:
     n_test: int | None = None
     #: A loss from ``ex3.models.losses`` instead of the model's own (None: the model's).
     loss: str | None = None
+    #: Intra-op threads the run trains (and evaluates its records) on: they change its
+    #: rounding, so they are part of what the run is, of its cache key and of its record
+    #: (``ex3.training.threads.run_threads`` decides them from the command's inputs).
+    threads: int = 1
+    #: Where the run trains (``cpu`` or ``cuda``): another device rounds differently, so a
+    #: run trained on a GPU is cached apart from the same run on the CPU.
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        if self.threads < 1:
+            raise ValueError(f"threads must be positive, not {self.threads}")
+        if self.device not in ("cpu", "cuda"):
+            raise ValueError(f"device must be 'cpu' or 'cuda', not {self.device!r}")
 
     def as_dict(self) -> dict:
         """The spec as plain data: what the cache key hashes and an entry records.
 
-        ``loss`` appears only when set, so every run that trains with its
-        model's own loss keeps the key and record it had before the field existed.
+        ``loss`` appears only when set, ``threads`` only when not 1 and
+        ``device`` only when not ``cpu``, so every run that trains with its
+        model's own loss on one CPU thread keeps the key and record it had
+        before the fields existed.
         """
         out = asdict(self)
         if self.loss is None:
             del out["loss"]
+        if self.threads == 1:
+            del out["threads"]
+        if self.device == "cpu":
+            del out["device"]
         return out
 
 

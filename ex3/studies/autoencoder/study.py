@@ -107,9 +107,11 @@ class AutoencoderProtocol:
         """The slots filled by a trained network (not by PCA)."""
         return tuple(s for s in self.models if self.model_for(s) != "pca")
 
-    def spec(self, slot: str, seed: int) -> RunSpec:
+    def spec(self, slot: str, seed: int, threads: int = 1, device: str = "cpu") -> RunSpec:
+        """The run for ``slot`` and ``seed``, trained on ``threads`` threads of ``device``."""
         config = TrainConfig(self.optimizer, self.lr, self.batch_size, self.epochs, seed)  # type: ignore[arg-type]
-        return RunSpec(self.model_for(slot), config, self.n_train, None, LOSS_NAMES[self.loss])
+        return RunSpec(self.model_for(slot), config, self.n_train, None, LOSS_NAMES[self.loss],
+                       threads=threads, device=device)
 
 
 EPOCHS = {"quick": 12, "full": 50}
@@ -133,16 +135,16 @@ def planned_runs(ctx: RunContext) -> list[RunSpec]:
     """Every run ``measure`` asks for, the judge included, for ``ex3 verify --workers``."""
     protocol = protocol_for(ctx)
     mnist = mnist_study.protocol_for(judge_context(ctx))
-    return [*(protocol.spec(slot, seed) for seed in protocol.seeds
+    return [*(protocol.spec(slot, seed, ctx.threads, ctx.device) for seed in protocol.seeds
               for slot in protocol.trained_slots()),
-            mnist.spec("convnet", mnist.seeds[0])]
+            mnist.spec("convnet", mnist.seeds[0], ctx.threads, ctx.device)]
 
 
 def runs(ctx: RunContext) -> dict[int, dict[str, RunResult]]:
     """Every autoencoder run of the study, ``result[seed][model]`` (from the run cache)."""
     protocol = protocol_for(ctx)
     data = data_for(ctx)
-    return {seed: {m: run(protocol.spec(m, seed), data, ctx.on_epoch)
+    return {seed: {m: run(protocol.spec(m, seed, ctx.threads, ctx.device), data, ctx.on_epoch)
                    for m in protocol.trained_slots()}
             for seed in protocol.seeds}
 
@@ -173,7 +175,7 @@ def judge_model(ctx: RunContext) -> nn.Module:
     Loaded once per session (``ctx.cache``): every seed and claim reads with the same one.
     """
     mnist = mnist_study.protocol_for(judge_context(ctx))
-    spec = mnist.spec("convnet", mnist.seeds[0])
+    spec = mnist.spec("convnet", mnist.seeds[0], ctx.threads, ctx.device)
     return ctx.cache.get(("autoencoder.judge_model", spec, ctx.data_dir, ctx.download),
                          lambda: run(spec, data_for(ctx), ctx.on_epoch).model)
 

@@ -39,11 +39,12 @@ class SweepProtocol:
     #: in the declared protocol, used to build falsification worlds.
     substitutions: tuple[tuple[float, float], ...] = ()
 
-    def spec(self, lr: float, seed: int) -> RunSpec:
-        """The run for the grid's rate ``lr`` and ``seed``."""
+    def spec(self, lr: float, seed: int, threads: int = 1, device: str = "cpu") -> RunSpec:
+        """The run for the grid's rate ``lr`` and ``seed``, on ``threads`` threads of ``device``."""
         actual = dict(self.substitutions).get(lr, lr)
         config = TrainConfig(self.optimizer, actual, self.batch_size, self.epochs, seed)  # type: ignore[arg-type]
-        return RunSpec(self.model, config, self.n_train, self.n_test)
+        return RunSpec(self.model, config, self.n_train, self.n_test, threads=threads,
+                       device=device)
 
 
 N_TRAIN = {"quick": 5000, "full": None}
@@ -67,7 +68,8 @@ def planned_runs(ctx: RunContext) -> list[RunSpec]:
     planned = []
     for optimizer in OPTIMIZERS:
         protocol = protocol_for(ctx, optimizer)
-        planned += [protocol.spec(lr, seed) for seed in protocol.seeds for lr in protocol.rates]
+        planned += [protocol.spec(lr, seed, ctx.threads, ctx.device) for seed in protocol.seeds
+                    for lr in protocol.rates]
     return planned
 
 
@@ -75,7 +77,8 @@ def runs(ctx: RunContext, optimizer: str) -> dict[int, dict[float, RunResult]]:
     """Every run of the sweep, ``result[seed][lr]``."""
     protocol = protocol_for(ctx, optimizer)
     data = data_for(ctx)
-    return {seed: {lr: run(protocol.spec(lr, seed), data, ctx.on_epoch) for lr in protocol.rates}
+    return {seed: {lr: run(protocol.spec(lr, seed, ctx.threads, ctx.device), data, ctx.on_epoch)
+                   for lr in protocol.rates}
             for seed in protocol.seeds}
 
 

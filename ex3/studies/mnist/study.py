@@ -38,11 +38,11 @@ class MnistProtocol:
     #: in the declared protocol, used to build falsification worlds.
     substitutions: tuple[tuple[str, str], ...] = ()
 
-    def spec(self, model: str, seed: int) -> RunSpec:
-        """The run for the model slot ``model`` and ``seed``."""
+    def spec(self, model: str, seed: int, threads: int = 1, device: str = "cpu") -> RunSpec:
+        """The run for the model slot ``model`` and ``seed``, on ``threads`` of ``device``."""
         config = TrainConfig(self.optimizer, self.lr, self.batch_size, self.epochs, seed)  # type: ignore[arg-type]
         return RunSpec(dict(self.substitutions).get(model, model), config, self.n_train,
-                       self.n_test)
+                       self.n_test, threads=threads, device=device)
 
 
 EPOCHS = {"quick": 3, "full": 10}
@@ -57,14 +57,16 @@ def protocol_for(ctx: RunContext) -> MnistProtocol:
 def planned_runs(ctx: RunContext) -> list[RunSpec]:
     """Every run ``measure`` asks for, so ``ex3 verify --workers`` can train them in parallel."""
     protocol = protocol_for(ctx)
-    return [protocol.spec(m, seed) for seed in protocol.seeds for m in protocol.models]
+    return [protocol.spec(m, seed, ctx.threads, ctx.device) for seed in protocol.seeds
+            for m in protocol.models]
 
 
 def runs(ctx: RunContext) -> dict[int, dict[str, RunResult]]:
     """Every run of the study (from the run cache when already trained)."""
     protocol = protocol_for(ctx)
     data = data_for(ctx)
-    return {seed: {m: run(protocol.spec(m, seed), data, ctx.on_epoch) for m in protocol.models}
+    return {seed: {m: run(protocol.spec(m, seed, ctx.threads, ctx.device), data, ctx.on_epoch)
+                   for m in protocol.models}
             for seed in protocol.seeds}
 
 
