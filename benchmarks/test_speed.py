@@ -82,7 +82,7 @@ def test_toy_study(benchmark, report, bench_mode):
 
 def test_toy_robustness(benchmark, report):
     """The toy claims' whole neighbourhood (48 protocols x 30 runs) as the command runs it."""
-    from ex3.engine.parallel import available_cores
+    from ex3.training.threads import allowed_cores as available_cores
 
     workers = min(2, available_cores())
     out = Path(tempfile.mkdtemp(prefix="ex3-bench-robustness-"))

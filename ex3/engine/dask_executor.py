@@ -156,7 +156,7 @@ def train_on_dask(pending: Sequence[tuple[RunSpec, int]], data: MnistData,
     """
     import distributed
 
-    from ex3.engine.parallel import threads_per_worker
+    from ex3.training.threads import threads_per_worker
 
     todo = [spec for spec, _ in pending]
     trained = stored = foreign = 0

@@ -44,7 +44,7 @@ from ex3.errors import UsageError
 from ex3.training import cache, entries, runner, runs
 from ex3.training.cache import runs_dir
 from ex3.training.runs import RunSpec
-from ex3.training.threads import allowed_cores
+from ex3.training.threads import threads_per_worker
 
 if TYPE_CHECKING:
     from ex3.engine.progress_sink import ProgressSink
@@ -66,16 +66,6 @@ class PrefetchReport:
     unseen: int = 0
     #: ``"local"`` (spawned processes) or ``"dask"``.
     executor: str = "local"
-
-
-def available_cores() -> int:
-    """The cores this process may run on (the affinity mask, not the machine's count)."""
-    return allowed_cores()
-
-
-def threads_per_worker(workers: int) -> int:
-    """torch threads for each of ``workers`` processes, so together they fill the cores."""
-    return max(1, available_cores() // workers)
 
 
 def planned_runs(claims: Iterable[Claim], ctx: RunContext | Sequence[RunContext]

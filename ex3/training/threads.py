@@ -65,6 +65,14 @@ def run_threads(workers: int = 1, cores: int | None = None) -> int:
     return max(1, min(MAX_RUN_THREADS, cores // workers))
 
 
+def threads_per_worker(workers: int) -> int:
+    """torch's default threads in each of ``workers`` processes, so together they fill the cores.
+
+    What a worker runs outside a run's own count (``RunSpec.threads``) shares the cores too.
+    """
+    return max(1, allowed_cores() // workers)
+
+
 def train_threads() -> int:
     """The thread count of training no command sizes: ``EX3_THREADS``, else 1."""
     threads = threads_from_env()
