@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ex3.models import mnist
-from ex3.training.loop import LossFn
+from ex3.models.losses import LossFn
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,14 @@ the loop; the loop re-exports these names, which every caller imports from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 import torch
 
-LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+from ex3.models.losses import LossFn
+
+__all__ = ["EpochRecord", "History", "LossFn", "Split", "TrainConfig"]
 
 
 @dataclass(frozen=True)
