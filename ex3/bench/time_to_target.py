@@ -125,11 +125,12 @@ class Plan:
     def warm_up(self, steps: int = 20) -> None:
         """A few untimed steps on a throwaway model: first-call costs are not timed."""
         model = self.build()
-        with intra_op_threads(self.threads or train_threads()):
+        threads = self.threads or train_threads()
+        with intra_op_threads(threads):
             train(model, self.train_split, self.test_split, self.config, self.loss_fn,
                   classify=self.classify, eval_every_steps=steps, evaluate_train=False,
-                  stop_when=lambda r: r.step >= steps)
-            evaluate(model, self.test_split, self.loss_fn, self.classify)
+                  stop_when=lambda r: r.step >= steps, threads=threads)
+            evaluate(model, self.test_split, self.loss_fn, self.classify, threads=threads)
 
     def run(self) -> TargetResult:
         """Train until the target is met or the budget is spent; the timed part."""
@@ -140,14 +141,15 @@ class Plan:
             values.append(self.metric(model, record))
             return self.target.met(values[-1])
 
+        threads = self.threads or train_threads()
         start = time.perf_counter()
-        with intra_op_threads(self.threads or train_threads()):
+        with intra_op_threads(threads):
             history = train(model, self.train_split, self.test_split, self.config, self.loss_fn,
                             classify=self.classify, stop_when=stop, evaluate_train=False,
-                            eval_every_steps=self.target.interval_steps)
+                            eval_every_steps=self.target.interval_steps, threads=threads)
             wall = time.perf_counter() - start
             eval_start = time.perf_counter()
-            evaluate(model, self.test_split, self.loss_fn, self.classify)
+            evaluate(model, self.test_split, self.loss_fn, self.classify, threads=threads)
             eval_rate = len(self.test_split) / (time.perf_counter() - eval_start)
         last = history.final
         reached = history.stopped_early
@@ -164,7 +166,7 @@ class Plan:
                    "test_acc": last.test_acc, self.target.metric: values[-1]},
             train_samples_per_s=self.samples(history.steps) / max(history.train_seconds, 1e-9),
             eval_samples_per_s=eval_rate,
-            threads=self.threads or train_threads())
+            threads=threads)
 
 
 # --------------------------------------------------------------------------- plans
