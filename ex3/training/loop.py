@@ -24,7 +24,7 @@ measured:
   their spec and cache key (``RunSpec.threads``), decided from ``--workers``
   and the cores the process may use (``ex3.training.threads.run_threads``:
   2 per run on 2 cores with one worker, 1 with two); other training runs on
-  ``train_threads()``, 1 unless ``EX3_THREADS`` says otherwise. OpenMP's
+  ``train_threads()``, 1 unless the environment says otherwise. OpenMP's
   threads spin only briefly before they sleep (``GOMP_SPINCOUNT=1000``, set
   when ``ex3`` is imported; ``ex3.config.prefer_short_openmp_waits``).
   Measured on 2 cores, LeNet epoch at batch 128 (best of 3): idle, 1 thread
@@ -146,7 +146,7 @@ def train(model: nn.Module, train_split: Split, test_split: Split, config: Train
     mini-batch loss since the previous record (NaN before any step) and
     ``train_acc`` is None.
     None of these change what a step computes. ``threads`` is the intra-op
-    thread count (None: ``train_threads()``, one unless ``EX3_THREADS`` says
+    thread count (None: ``train_threads()``, one unless the environment says
     otherwise); it changes rounding, so a caller that stores the run records
     it (``RunSpec.threads``). ``tuned=False`` ignores ``threads`` and turns
     off the fused Adam and the channels-last format (see the module

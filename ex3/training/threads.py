@@ -7,15 +7,17 @@ before training from what the command declares, recorded in the run's spec
 (``ex3.training.runs.RunSpec.threads``) and therefore in its run-cache key
 and cache entry, and never picked from the machine's load.
 
-* :func:`run_threads` is the policy for the runs a command trains:
-  ``EX3_THREADS`` when set, else the cores this process may use (its affinity
-  mask) shared among the ``--workers`` processes that train at once, at most
+* :func:`run_threads` is the policy for the runs a command trains: the
+  environment's thread count (``ex3.config``) when set, else the cores this
+  process may use (its affinity mask) shared among the ``--workers``
+  processes that train at once, at most
   :data:`MAX_RUN_THREADS`. On a 2-core machine ``--workers 1`` trains each
   run on 2 threads and ``--workers 2`` on 1 thread each; a machine with more
   cores computes what a 2-core machine computes with the same ``--workers``
   (on the same kind of CPU), so pins checked on 2-core CI hold there too.
 * :func:`train_threads` is the fixed count of training that no command sizes
-  (the toy study, the convergence benchmarks' gate): ``EX3_THREADS``, else 1.
+  (the toy study, the convergence benchmarks' gate): the environment's count,
+  else 1.
 
 Two threads only pay when neither waits long for the other: OpenMP's
 default is to spin, and a spinning thread whose partner has lost its core to
@@ -35,7 +37,7 @@ import torch
 
 from ex3.config import threads_from_env
 
-#: Threads of training that no command sizes, when ``EX3_THREADS`` is unset.
+#: Threads of training that no command sizes, when the environment sets no count.
 DEFAULT_THREADS = 1
 #: The most intra-op threads one run trains on: the project's small models gain little
 #: beyond two, and fewer distinct counts are fewer roundings for the pins to hold under.
@@ -53,8 +55,9 @@ def allowed_cores() -> int:
 def run_threads(workers: int = 1, cores: int | None = None) -> int:
     """Intra-op threads of each run when ``workers`` processes train at once.
 
-    ``EX3_THREADS`` when set; else ``cores`` (default: :func:`allowed_cores`)
-    divided among the workers, at least 1 and at most :data:`MAX_RUN_THREADS`.
+    The environment's count (``ex3.config``) when set; else ``cores``
+    (default: :func:`allowed_cores`) divided among the workers, at least 1
+    and at most :data:`MAX_RUN_THREADS`.
     """
     override = threads_from_env()
     if override is not None:
@@ -74,7 +77,7 @@ def threads_per_worker(workers: int) -> int:
 
 
 def train_threads() -> int:
-    """The thread count of training no command sizes: ``EX3_THREADS``, else 1."""
+    """The thread count of training no command sizes: the environment's, else 1."""
     threads = threads_from_env()
     return DEFAULT_THREADS if threads is None else threads
 
