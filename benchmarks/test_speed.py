@@ -92,7 +92,7 @@ def test_toy_robustness(benchmark, report):
     finally:
         shutil.rmtree(out, ignore_errors=True)
     one_by_one = speed.toy_neighbourhood_one_by_one_s()
-    result = speed.Comparison(one_by_one, run.seconds, T.TOY_ROBUSTNESS_TARGET_S,
+    result = speed.SpeedComparison(one_by_one, run.seconds, T.TOY_ROBUSTNESS_TARGET_S,
                               estimated=True)
     benchmark.extra_info.update({"ours_s": run.seconds, "one_by_one_estimated_s": one_by_one,
                                  "workers": workers, "target_s": result.target_s,

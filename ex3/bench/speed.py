@@ -28,7 +28,7 @@ from ex3.training.threads import intra_op_threads
 
 
 @dataclass(frozen=True)
-class Comparison:
+class SpeedComparison:
     """Seconds of the straightforward form and of ours; ``estimated`` when scaled, not run."""
 
     straightforward_s: float
@@ -112,7 +112,7 @@ def toy_study_stacked_s(protocol: toy_study.ToyProtocol) -> float:
     return time.perf_counter() - start
 
 
-def toy_study_comparison(straightforward_seeds: int | None = None) -> Comparison:
+def toy_study_comparison(straightforward_seeds: int | None = None) -> SpeedComparison:
     """The whole declared toy study, stacked, against the straightforward loop.
 
     ``straightforward_seeds`` runs the straightforward form on that many of
@@ -125,10 +125,10 @@ def toy_study_comparison(straightforward_seeds: int | None = None) -> Comparison
     toy_study_straightforward_s(warm)
     ours = toy_study_stacked_s(protocol)
     if straightforward_seeds is None:
-        return Comparison(toy_study_straightforward_s(protocol), ours, T.TOY_STUDY_TARGET_S)
+        return SpeedComparison(toy_study_straightforward_s(protocol), ours, T.TOY_STUDY_TARGET_S)
     subset = toy_study.ToyProtocol(seeds=protocol.seeds[:straightforward_seeds])
     scale = len(protocol.seeds) / straightforward_seeds
-    return Comparison(toy_study_straightforward_s(subset) * scale, ours, T.TOY_STUDY_TARGET_S,
+    return SpeedComparison(toy_study_straightforward_s(subset) * scale, ours, T.TOY_STUDY_TARGET_S,
                       estimated=True)
 
 
