@@ -18,8 +18,9 @@ from ex3.models.toy_numpy import GradientFn, ToyCNNParams
 from ex3.studies.contract import RunContext
 from ex3.studies.handwritten.evidence import DeadFilterEvidence, DeadFilters, Descent, ZeroWeights
 from ex3.studies.handwritten.gradients import draw_case, torch_gradients, torch_model
-from ex3.studies.handwritten.study import one_torch_thread, protocol_for
+from ex3.studies.handwritten.study import protocol_for
 from ex3.training.seeding import build_seeded
+from ex3.training.threads import intra_op_threads
 
 
 def _descend_torch(params: ToyCNNParams, batches: list[tuple[np.ndarray, np.ndarray]],
@@ -109,5 +110,5 @@ def measure_g2(ctx: RunContext, gradient_fn: GradientFn = toy_numpy.gradients
     ``gradient_fn`` is the derivation under test, used for the numpy gradients
     and the numpy descent.
     """
-    with one_torch_thread():
+    with intra_op_threads(1):  # tiny tensors: more threads only add overhead
         return _measure_g2(ctx, gradient_fn)

@@ -17,8 +17,9 @@ from ex3.models.toy import ToyCNN, squared_loss, toy_cnn_features
 from ex3.models.toy_numpy import GradientFn, ToyCNNParams
 from ex3.studies.contract import RunContext
 from ex3.studies.handwritten.evidence import GradientEvidence
-from ex3.studies.handwritten.study import HandwrittenProtocol, one_torch_thread, protocol_for
+from ex3.studies.handwritten.study import HandwrittenProtocol, protocol_for
 from ex3.training.seeding import build_seeded
+from ex3.training.threads import intra_op_threads
 
 
 def torch_model() -> ToyCNN:
@@ -140,5 +141,5 @@ def measure_g1(ctx: RunContext, gradient_fn: GradientFn = toy_numpy.gradients
     ``gradient_fn`` is the derivation under test (the page's unless a test
     passes another).
     """
-    with one_torch_thread():
+    with intra_op_threads(1):  # tiny tensors: more threads only add overhead
         return _measure_g1(ctx, gradient_fn)

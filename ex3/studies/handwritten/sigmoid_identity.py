@@ -28,7 +28,8 @@ from ex3.studies.handwritten.evidence import (
     Silence,
     TorchCheck,
 )
-from ex3.studies.handwritten.study import HandwrittenProtocol, one_torch_thread, protocol_for
+from ex3.studies.handwritten.study import HandwrittenProtocol, protocol_for
+from ex3.training.threads import intra_op_threads
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -250,5 +251,5 @@ def measure_s1(ctx: RunContext, derivative: Derivative = sigmoid_derivative_prod
     (``ex3.studies.handwritten.evidence``); ``derivative`` is the formula
     under test (the page's sigma (1 - sigma) unless a test passes another).
     """
-    with one_torch_thread():
+    with intra_op_threads(1):  # tiny tensors: more threads only add overhead
         return _measure_s1(ctx, derivative)

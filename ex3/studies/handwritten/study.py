@@ -28,11 +28,7 @@ profiles because everything takes a few seconds on a CPU:
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
-
-import torch
 
 from ex3.studies.contract import RunContext, study_seeds
 
@@ -67,13 +63,3 @@ def protocol_for(ctx: RunContext) -> HandwrittenProtocol:
     """The declared protocol, with the one seed ``study_seeds`` gives the context."""
     return HandwrittenProtocol(seed=study_seeds(ctx, 1)[0])
 
-
-@contextlib.contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """Tiny tensors: extra threads only add overhead (and contention with other runs)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)

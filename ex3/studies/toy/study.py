@@ -31,9 +31,8 @@ the NMSE curves), far below every threshold of ``ex3.studies.toy.judge``.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -46,6 +45,7 @@ from ex3.studies.toy.evidence import NEAR_ZERO, PLATEAU_WINDOW, ToyEvidence, Toy
 from ex3.training.loop import History, Split, TrainConfig, train, train_runs
 from ex3.training.seeding import build_seeded
 from ex3.training.stacked import StackedRuns
+from ex3.training.threads import intra_op_threads
 
 SLOTS = ("linear", "cnn")
 
@@ -251,20 +251,9 @@ def _as_study(protocol: ToyProtocol, curves: dict[tuple[int, str, str], Curves])
             for seed in protocol.seeds}
 
 
-@contextlib.contextmanager
-def _one_thread() -> Iterator[None]:
-    """Tiny models: extra threads only add overhead."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
 def train_study(protocol: ToyProtocol) -> Study:
     """Train the whole study now (no memo): ``result[seed][function][model]``."""
-    with _one_thread():
+    with intra_op_threads(1):  # tiny models: more threads only add overhead
         return _as_study(protocol, run_stacked(protocol))
 
 
@@ -284,7 +273,7 @@ def is_measured(cache: SessionCache, protocol: ToyProtocol) -> bool:
 def run_many_one_thread(protocols: list[ToyProtocol]
                         ) -> list[dict[tuple[int, str, str], Curves]]:
     """``run_many`` on one intra-op thread (picklable: a process pool runs it)."""
-    with _one_thread():
+    with intra_op_threads(1):  # tiny models: more threads only add overhead
         return run_many(protocols)
 
 
