@@ -38,13 +38,14 @@ if TYPE_CHECKING:
 #: package a run executes (the loop and its layouts, records and thread policy, splits,
 #: seeding, the runner and the run's spec and restore; not this module and
 #: ``entries``, which only store what a run produced), the stratified subsets a run's
-#: split is drawn from, the model table (which loss a model trains with) and the
-#: initialisation; the model's own module is added per run (and the loss table when the
-#: run names a loss).
+#: split is drawn from, the model table (which loss a model trains with), the losses
+#: (the autoencoder's own and those a run may name) and the initialisation; the model's
+#: own module is added per run.
 RUN_MODULES = ("training/loop.py", "training/layout.py", "training/records.py",
                "training/stacked.py", "training/threads.py", "training/splits.py",
                "training/seeding.py", "training/runner.py", "training/runs.py",
-               "data/subsets.py", "models/registry.py", "models/keras_init.py")
+               "data/subsets.py", "models/registry.py", "models/keras_init.py",
+               "models/losses.py")
 
 
 @functools.cache
